@@ -1,0 +1,190 @@
+"""Load RDF files into rdflib graphs or a pyoxigraph store, with one error type.
+
+Callers (CLI, service, tests) only ever see :class:`RdfLoadError`, which names
+the file and, where the parser reports it, the line and column; parser
+internals and tracebacks never reach users.  JSON-LD parsing is sandboxed so a
+remote ``@context`` cannot make the process touch the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import sys
+import xml.sax
+from collections.abc import Iterable, Iterator
+from json import JSONDecodeError
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from rdflib import Dataset, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from dpv_almi.namespaces import bind_prefixes
+
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+    ".trig": "trig",
+    ".nq": "nquads",
+}
+"""File suffix → rdflib parser name."""
+
+_DATASET_FORMATS = frozenset({"trig", "nquads"})
+
+PathLike = str | os.PathLike[str]
+
+
+class RdfLoadError(Exception):
+    """An RDF file could not be read or parsed; ``str()`` is a one-line ``file:line:col: message``."""
+
+    def __init__(
+        self, path: PathLike, line: int | None, column: int | None, message: str
+    ) -> None:
+        super().__init__(path, line, column, message)
+        self.path = Path(path)
+        self.line = line
+        self.column = column
+        self.message = message
+
+    def __str__(self) -> str:
+        location = [str(self.path)] + [str(n) for n in (self.line, self.column) if n is not None]
+        return f"{':'.join(location)}: {self.message}"
+
+
+class NetworkAccessBlocked(RuntimeError):
+    """Raised inside a parser that tried to reach the network (e.g. a remote JSON-LD @context)."""
+
+
+# --- network sandbox -------------------------------------------------------
+# rdflib dereferences JSON-LD @context IRIs with urllib and has no switch to
+# turn that off; its security documentation recommends audit hooks instead.
+# The hook is process-wide but only acts while ``_offline`` is set.
+
+_BLOCKED_EVENTS = frozenset({"urllib.Request", "socket.connect", "socket.getaddrinfo"})
+_offline: contextvars.ContextVar[bool] = contextvars.ContextVar("dpv_almi_offline", default=False)
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event in _BLOCKED_EVENTS and _offline.get():
+        target = args[0] if args else "?"
+        raise NetworkAccessBlocked(f"network access refused while parsing ({event} {target})")
+
+
+sys.addaudithook(_audit)
+
+
+@contextlib.contextmanager
+def _no_network() -> Iterator[None]:
+    token = _offline.set(True)
+    try:
+        yield
+    finally:
+        _offline.reset(token)
+
+
+# --- error translation -----------------------------------------------------
+
+
+def _position_in(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _to_load_error(path: PathLike, exc: BaseException) -> RdfLoadError:
+    """Translate any parser exception into an :class:`RdfLoadError` with the best position known."""
+    if isinstance(exc, BadSyntax):
+        text = exc._str.decode("utf-8", "replace")
+        line, column = _position_in(text, exc._i)
+        near = text[exc._i : exc._i + 30].split("\n", 1)[0]
+        return RdfLoadError(path, line, column, f"bad syntax ({exc._why}) near {near!r}")
+    if isinstance(exc, xml.sax.SAXParseException):
+        sax_column = exc.getColumnNumber()  # expat counts columns from 0
+        return RdfLoadError(path, exc.getLineNumber(), None if sax_column is None else sax_column + 1, exc.getMessage())
+    if isinstance(exc, JSONDecodeError):
+        return RdfLoadError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
+    if isinstance(exc, SyntaxError):  # pyoxigraph and generic syntax errors
+        return RdfLoadError(path, exc.lineno, exc.offset, exc.msg or str(exc))
+    if isinstance(exc, OSError):
+        return RdfLoadError(path, None, None, f"cannot read file: {exc.strerror or exc}")
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return RdfLoadError(path, None, None, message)
+
+
+# --- public API ------------------------------------------------------------
+
+
+def guess_format(path: PathLike) -> str:
+    """Return the rdflib format name for *path*'s suffix, or raise :class:`RdfLoadError`."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise RdfLoadError(path, None, None, f"unknown RDF file type {suffix!r} (expected one of {known})") from None
+
+
+def parse_rdf(path: PathLike, format: str | None = None) -> Graph:
+    """Parse one RDF file; named graphs in TriG/N-Quads are merged into the returned graph."""
+    rdf_format = format or guess_format(path)
+    try:
+        data = Path(path).read_bytes()
+        base = Path(path).resolve().as_uri()
+        with _no_network():
+            if rdf_format in _DATASET_FORMATS:
+                dataset = Dataset()
+                dataset.parse(data=data, format=rdf_format, publicID=base)
+                graph = Graph()
+                for s, p, o, _ in dataset.quads():
+                    graph.add((s, p, o))
+            else:
+                graph = Graph()
+                graph.parse(data=data, format=rdf_format, publicID=base)
+    except RdfLoadError:
+        raise
+    except Exception as exc:  # parsers raise many unrelated types; users get one
+        raise _to_load_error(path, exc) from exc
+    return bind_prefixes(graph)
+
+
+def expand_paths(paths: Iterable[PathLike]) -> list[Path]:
+    """Replace each directory by the RDF files directly inside it (sorted); keep files as given."""
+    files: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            files.extend(sorted(p for p in entry.iterdir() if p.suffix.lower() in FORMATS and p.is_file()))
+        else:
+            files.append(entry)
+    return files
+
+
+def load_graph(paths: Iterable[PathLike]) -> Graph:
+    """Merge several RDF files (or directories of them) into one rdflib graph."""
+    graph = bind_prefixes(Graph())
+    for path in expand_paths(paths):
+        graph += parse_rdf(path)
+    return graph
+
+
+def load_store(paths: Iterable[PathLike]) -> pyoxigraph.Store:
+    """Load the same files as :func:`load_graph` into the default graph of an in-memory store.
+
+    Files go through :func:`parse_rdf` so both loaders accept exactly the same
+    input and share the network sandbox.
+    """
+    store = pyoxigraph.Store()
+    for path in expand_paths(paths):
+        ntriples = parse_rdf(path).serialize(format="nt", encoding="utf-8")
+        try:
+            store.load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _to_load_error(path, exc) from exc
+    return store
