@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test serve concepts concepts-check dist clean
+.PHONY: venv test serve concepts concepts-check dist release clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,10 @@ concepts-check: venv
 
 dist: venv
 	$(BIN)/python -m build --outdir dist .
+
+# The ontology in Turtle, N-Triples, JSON-LD and RDF/XML, under dist/ontology.
+release: venv
+	$(BIN)/python -m dpv_almi.release dist/ontology
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis
