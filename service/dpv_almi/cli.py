@@ -37,28 +37,32 @@ def _add_concepts(subparsers: Subparsers) -> None:
 
 
 def _add_serve(subparsers: Subparsers) -> None:
-    parser = subparsers.add_parser("serve", help="run the read-only SPARQL service")
-    parser.add_argument(
-        "--data", nargs="+", type=Path, metavar="FILE", help="RDF files or directories to serve (default: packaged ontology)"
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port to bind (default: %(default)s)")
+    from dpv_almi.web import settings
+
+    parser = subparsers.add_parser("serve", help="run the read-only SPARQL endpoint and REST API")
+    settings.add_arguments(parser)
     parser.set_defaults(func=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     """Load the data first so bad input is a one-line error, then hand over to uvicorn."""
+    import logging
+
     import uvicorn
 
-    from dpv_almi.app import create_app
+    from dpv_almi.store import DataStore
+    from dpv_almi.web.app import create_app
+    from dpv_almi.web.settings import Settings, SettingsError
 
     try:
-        files = args.data or resources.default_data_files()
-        store = load_store(files)
-    except (RdfLoadError, OSError) as exc:
+        config = Settings.from_env().with_args(args)
+        data = DataStore(config.data_files())
+    except (RdfLoadError, OSError, SettingsError) as exc:
         print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    uvicorn.run(create_app(files, store=store), host=args.host, port=args.port)
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(config, data=data), host=config.host, port=config.port,
+                log_level=config.log_level, access_log=False)
     return 0
 
 

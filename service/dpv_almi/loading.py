@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import re
 import sys
 import xml.sax
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,9 @@ def _no_network() -> Iterator[None]:
 # --- error translation -----------------------------------------------------
 
 
+_OXIGRAPH_POSITION = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
+
+
 def _position_in(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
     line_start = text.rfind("\n", 0, offset) + 1
@@ -112,7 +116,8 @@ def _to_load_error(path: PathLike, exc: BaseException) -> RdfLoadError:
     if isinstance(exc, JSONDecodeError):
         return RdfLoadError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
     if isinstance(exc, SyntaxError):  # pyoxigraph and generic syntax errors
-        return RdfLoadError(path, exc.lineno, exc.offset, exc.msg or str(exc))
+        message = _OXIGRAPH_POSITION.sub("", exc.msg or str(exc)) or str(exc)
+        return RdfLoadError(path, exc.lineno, exc.offset, " ".join(message.split()))
     if isinstance(exc, OSError):
         return RdfLoadError(path, None, None, f"cannot read file: {exc.strerror or exc}")
     message = " ".join(str(exc).split()) or type(exc).__name__
@@ -174,17 +179,44 @@ def load_graph(paths: Iterable[PathLike]) -> Graph:
     return graph
 
 
-def load_store(paths: Iterable[PathLike]) -> pyoxigraph.Store:
-    """Load the same files as :func:`load_graph` into the default graph of an in-memory store.
+_OXIGRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "nquads": pyoxigraph.RdfFormat.N_QUADS,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+"""rdflib format name → the Oxigraph parser used for it; JSON-LD stays on rdflib (network sandbox)."""
 
-    Files go through :func:`parse_rdf` so both loaders accept exactly the same
-    input and share the network sandbox.
+GraphChooser = Callable[[Path], "pyoxigraph.NamedNode | pyoxigraph.DefaultGraph"]
+
+
+def load_store(
+    paths: Iterable[PathLike],
+    *,
+    graph_for: GraphChooser | None = None,
+    store: pyoxigraph.Store | None = None,
+) -> pyoxigraph.Store:
+    """Load the same files as :func:`load_graph` into an in-memory Oxigraph store.
+
+    Turtle, N-Triples, N-Quads, TriG and RDF/XML are parsed by Oxigraph itself;
+    JSON-LD goes through :func:`parse_rdf` (rdflib, with the network sandbox).
+    Triples go to ``graph_for(path)`` (default: the default graph); quads of
+    TriG/N-Quads files keep their own graph names.  Errors are :class:`RdfLoadError`.
     """
-    store = pyoxigraph.Store()
+    store = store if store is not None else pyoxigraph.Store()
     for path in expand_paths(paths):
-        ntriples = parse_rdf(path).serialize(format="nt", encoding="utf-8")
+        rdf_format = guess_format(path)
+        target = graph_for(path) if graph_for else pyoxigraph.DefaultGraph()
         try:
-            store.load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            if rdf_format in _OXIGRAPH_FORMATS:
+                data = path.read_bytes()
+                store.load(data, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target)
+            else:
+                ntriples = parse_rdf(path).serialize(format="nt", encoding="utf-8")
+                store.load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=target)
+        except RdfLoadError:
+            raise
         except (SyntaxError, ValueError, OSError) as exc:
             raise _to_load_error(path, exc) from exc
     return store

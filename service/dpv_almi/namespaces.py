@@ -24,6 +24,9 @@ ALMI = Namespace("https://w3id.org/dpv-almi/almi/")
 DPVA = Namespace("https://w3id.org/dpv-almi/vocab#")
 """Project vocabulary: terms DPV lacks."""
 
+GRAPH = Namespace("https://w3id.org/dpv-almi/graph/")
+"""Named graphs of the service's dataset: ``GRAPH[policy_id]`` per policy, ``GRAPH.vocab``, ``GRAPH.dpv``."""
+
 DPV_NAMESPACES: tuple[Namespace, ...] = (DPV, PD, EU_GDPR, LEGAL_EU, LEGAL_SE, LOC, TECH)
 """The DPV 2.3 namespaces whose concepts ``dpv-concepts.ttl`` mirrors."""
 

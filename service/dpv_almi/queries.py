@@ -98,3 +98,82 @@ def load_catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     directory = directory or resources.queries_dir()
     queries = (parse_query_file(path) for path in sorted(directory.glob("*.rq")))
     return {query.name: query for query in queries}
+
+
+# --- REST queries and parameter binding ------------------------------------------------
+
+REST_QUERIES_DIR = Path(__file__).resolve().parent / "sparql"
+"""The REST API's own queries (package data, same header format as the competency questions)."""
+
+
+def load_rest_catalogue() -> dict[str, NamedQuery]:
+    """The named queries behind the ``/v1`` REST API, by name."""
+    return load_catalogue(REST_QUERIES_DIR)
+
+
+class ParameterError(ValueError):
+    """A parameter value that does not fit its declared kind, or an unknown parameter."""
+
+
+def sparql_term(kind: str, value: str) -> str:
+    """A caller's value as a SPARQL term of the parameter's *kind* (iri, string, lang, boolean, integer)."""
+    import pyoxigraph
+
+    from dpv_almi.namespaces import PREFIXES
+
+    value = value.strip()
+    if kind == "iri":
+        iri = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+        prefix, sep, local = iri.partition(":")
+        if sep and prefix in PREFIXES and not local.startswith("//"):
+            iri = PREFIXES[prefix] + local
+        try:
+            node = pyoxigraph.NamedNode(iri)
+        except ValueError as exc:
+            raise ParameterError(f"{value!r} is not an IRI or a known prefixed name: {exc}") from None
+        if ":" not in iri:
+            raise ParameterError(f"{value!r} is not an absolute IRI or a known prefixed name")
+        return str(node)
+    if kind in ("string", "lang", "literal"):
+        if kind == "lang" and not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", value):
+            raise ParameterError(f"{value!r} is not a language tag")
+        return str(pyoxigraph.Literal(value))
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise ParameterError(f"{value!r} is not true or false")
+        return value.lower()
+    if kind == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise ParameterError(f"{value!r} is not an integer")
+        return str(int(value))
+    raise ParameterError(f"unknown parameter kind {kind!r}")
+
+
+_VALUES = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{(?P<body>[^{}]*)\}", re.IGNORECASE)
+
+
+def bind(query: NamedQuery, values: dict[str, str | list[str]]) -> str:
+    """The query text with each given parameter's ``VALUES`` clause set to the caller's values.
+
+    A parameter binds the single-variable ``VALUES ?name { … }`` clause of its
+    name, or else the one whose content is the parameter's default (as in
+    ``# param: category | iri | pd:Contact`` over ``VALUES ?concept { pd:Contact }``).
+    An empty list binds ``UNDEF`` (no restriction, where the query allows it).
+    """
+    declared = {p.name: p for p in query.parameters}
+    unknown = set(values) - declared.keys()
+    if unknown:
+        raise ParameterError(f"{query.name} has no parameter {', '.join(sorted(unknown))}")
+    text = query.text
+    for name, given in values.items():
+        parameter = declared[name]
+        items = [given] if isinstance(given, str) else list(given)
+        terms = " ".join(sparql_term(parameter.kind, item) for item in items) or "UNDEF"
+        clauses = [m for m in _VALUES.finditer(text) if m["var"] == name]
+        if not clauses:
+            clauses = [m for m in _VALUES.finditer(text) if m["body"].strip() == parameter.default]
+        if len(clauses) != 1:
+            raise QueryCatalogueError(f"{query.path}: no single VALUES clause for parameter {name!r}")
+        clause = clauses[0]
+        text = text[: clause.start("body")] + f" {terms} " + text[clause.end("body"):]
+    return text

@@ -1,0 +1,46 @@
+"""Facts about a SPARQL query read from its tokens, before any engine sees it.
+
+Oxigraph's grammar has no codepoint pre-escaping (``\\u0053ERVICE`` is a syntax
+error, not ``SERVICE``), so once strings, IRIs and comments are blanked the
+remaining bare words are the query's keywords, names and variables.  This is a
+fast first check with clear messages; it is *not* what keeps the service
+offline -- the sandboxed query workers are (see :mod:`dpv_almi.sandbox`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOT_KEYWORDS = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""  # string literals
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIs
+    r"|#[^\n]*",  # comments
+    re.DOTALL,
+)
+_WORD = re.compile(r"(?<![\w:?$.-])([A-Za-z]+)(?![\w:-])")
+
+
+def keywords(query: str) -> set[str]:
+    """Upper-cased bare words of *query* outside strings, IRIs and comments (prefixed names excluded)."""
+    return {word.upper() for word in _WORD.findall(_NOT_KEYWORDS.sub(" ", query))}
+
+
+def uses_service(query: str) -> bool:
+    """True if the query has a SERVICE clause (federated query)."""
+    return "SERVICE" in keywords(query)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True if the query names its own dataset with FROM or FROM NAMED."""
+    return "FROM" in keywords(query)
+
+
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
+
+
+def looks_like_update(query: str) -> bool:
+    """True if the text starts like a SPARQL Update operation (after its prologue)."""
+    body = _NOT_KEYWORDS.sub(" ", query)
+    body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
+    first = re.search(r"[A-Za-z]+", body)
+    return bool(first) and first.group(0).upper() in UPDATE_KEYWORDS

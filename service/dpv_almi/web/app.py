@@ -1,0 +1,77 @@
+"""The application factory: data, the query runner (lifespan), middleware, routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from dpv_almi import __version__
+from dpv_almi.queries import load_catalogue, load_rest_catalogue
+from dpv_almi.runner import Limits, QueryRunner
+from dpv_almi.store import DataStore
+from dpv_almi.web import problems
+from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics
+from dpv_almi.web.routers import health, sparql, v1
+from dpv_almi.web.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Read-only SPARQL 1.1 endpoint (`/sparql`) and REST API (`/v1`) over privacy notices modelled
+with W3C DPV 2.3. Every REST answer is a named SPARQL query run by the same query runner as
+`/sparql`. Errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None, *, data: DataStore | None = None) -> FastAPI:
+    """Build the service.  The data is loaded here (RdfLoadError on bad input); the query workers
+    start with the app's lifespan and load the same files."""
+    settings = settings or Settings.from_env()
+    data = data or DataStore(settings.data_files())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = QueryRunner(
+            data.files,
+            Limits(settings.query_timeout, settings.max_rows, settings.max_query_length),
+            settings.workers,
+            sandbox=settings.sandbox,
+        )
+        runner.start()
+        app.state.runner = runner
+        try:
+            pid, sandboxed = await runner.worker_status()
+            log.info("serving %d triples in %d graphs; %d query workers (sandboxed: %s)",
+                     len(data), len(data.graphs), settings.workers, sandboxed)
+            yield
+        finally:
+            runner.stop()
+
+    app = FastAPI(title="dpv-almi", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/v1/openapi.json", docs_url="/v1/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.data = data
+    app.state.metrics = metrics = Metrics()
+    app.state.competency_queries = load_catalogue()
+    app.state.rest_queries = load_rest_catalogue()
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(sparql.router)
+    app.include_router(v1.router)
+
+    # innermost first: Starlette wraps each new middleware around the previous ones
+    app.add_middleware(ConditionalGetMiddleware, version=data.version, last_modified=data.last_modified,
+                       max_age=settings.cache_max_age)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
+                       allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],
+                       expose_headers=["ETag", "X-Request-ID", "X-Result-Rows", "X-Result-Truncated", "Warning"])
+    app.add_middleware(AccessLogMiddleware, metrics=metrics)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    return app

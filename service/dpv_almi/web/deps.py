@@ -1,0 +1,59 @@
+"""Helpers the routers share: the app's runner and data, bounded body reads, running a query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from dpv_almi.runner import QueryProblem, QueryRunner
+from dpv_almi.store import DataStore, Outcome, QueryJob
+from dpv_almi.web.problems import Problem
+from dpv_almi.web.settings import Settings
+
+
+def runner(request: Request) -> QueryRunner:
+    return request.app.state.runner  # type: ignore[no-any-return]
+
+
+def data(request: Request) -> DataStore:
+    return request.app.state.data  # type: ignore[no-any-return]
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refusing (413) anything over the configured maximum without reading it all."""
+    limit = settings(request).max_body
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, f"The request body is {declared} bytes; the limit is {limit}.", "Request too large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, f"The request body exceeds the limit of {limit} bytes.", "Request too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome:
+    """Run *job* through the one runner, counting outcomes in the metrics."""
+    metrics = request.app.state.metrics
+    try:
+        outcome = await runner(request).run(job, check=check)
+    except QueryProblem as exc:
+        metrics.queries.labels("timeout" if exc.status == 503 else "error").inc()
+        raise
+    metrics.queries.labels("truncated" if outcome.truncated else "ok").inc()
+    return outcome
+
+
+def result_headers(outcome: Outcome, max_rows: int) -> dict[str, Any]:
+    headers = {"Vary": "Accept, Accept-Language", "X-Result-Rows": str(outcome.rows)}
+    if outcome.truncated:
+        headers["X-Result-Truncated"] = f"true; max-rows={max_rows}"
+        headers["Warning"] = f'199 dpv-almi "Result truncated to the first {max_rows} rows"'
+    return headers

@@ -1,0 +1,162 @@
+"""Cross-cutting HTTP behaviour: request ids, access logs, metrics, caching headers.
+
+* Request ids: ``asgi-correlation-id`` reads or makes ``X-Request-ID`` and puts it
+  in the logs and the response.
+* Access log: one JSON line per request on the ``dpv_almi.access`` logger.
+* Metrics: Prometheus counters and histograms (``prometheus-client``), one
+  registry per app, served at ``/metrics``.
+* Conditional requests: the data never changes while the process runs, so a
+  GET answer is fully determined by the data version, the URL and the
+  negotiation headers; the ETag is computed from those *before* running the
+  query, and a matching ``If-None-Match`` (or a fresh ``If-Modified-Since``)
+  gets 304 without touching a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("dpv_almi.access")
+
+CACHED_PREFIXES = ("/sparql", "/v1/")
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("dpv_almi_http_requests", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("dpv_almi_http_request_duration_seconds", "HTTP request duration",
+                                 ["method", "route"], registry=self.registry)
+        self.queries = Counter("dpv_almi_queries", "SPARQL queries run by the workers, by outcome", ["outcome"],
+                               registry=self.registry)
+
+
+class AccessLogMiddleware:
+    """Times each request, logs it as JSON and counts it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = _route_template(scope)
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+            record: dict[str, Any] = {
+                "request_id": correlation_id.get(),
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope.get("query_string", b"").decode("latin-1")[:500],
+                "status": status,
+                "bytes": size,
+                "duration_ms": round(elapsed * 1000, 2),
+                "client": (scope.get("client") or ("", 0))[0],
+            }
+            access_log.info(json.dumps(record))
+
+
+def _route_template(scope: Scope) -> str:
+    """The path template of the route that handled *scope* (bounded metric labels), or "unmatched".
+
+    FastAPI records the matched route in the scope, with the path it has in its own router; the
+    prefixes of enclosing routers are what remains of the request path after that route's path.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not template:
+        return "unmatched"
+    try:
+        rendered = route.path_format.format(**scope.get("path_params", {}))  # type: ignore[union-attr]
+    except (AttributeError, KeyError, IndexError):
+        return template
+    path = scope["path"]
+    return path[: len(path) - len(rendered)] + template if path.endswith(rendered) else template
+
+
+class ConditionalGetMiddleware:
+    """ETag, Last-Modified, Cache-Control and 304s for GET/HEAD answers of ``/sparql`` and ``/v1``."""
+
+    def __init__(self, app: ASGIApp, version: str, last_modified: Any, max_age: int) -> None:
+        self.app = app
+        self.version = version
+        self.last_modified = last_modified
+        self.last_modified_http = format_datetime(last_modified, usegmt=True)
+        self.max_age = max_age
+
+    def etag(self, scope: Scope, headers: Headers) -> str:
+        key = "\n".join([
+            self.version, scope["path"], scope.get("query_string", b"").decode("latin-1"),
+            headers.get("accept", ""), headers.get("accept-language", ""), headers.get("host", ""),
+        ])
+        return f'W/"{self.version[:12]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
+
+    def not_modified(self, headers: Headers, etag: str) -> bool:
+        if_none_match = headers.get("if-none-match")
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or etag.removeprefix("W/") in tags
+        since = headers.get("if-modified-since")
+        if since:
+            try:
+                return parsedate_to_datetime(since) >= self.last_modified
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or not scope["path"].startswith(CACHED_PREFIXES)):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        etag = self.etag(scope, headers)
+        cache_headers = {
+            "etag": etag,
+            "last-modified": self.last_modified_http,
+            "cache-control": f"public, max-age={self.max_age}",
+        }
+        if self.not_modified(headers, etag):
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()]
+                        + [(b"vary", b"Accept, Accept-Language")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                response_headers = MutableHeaders(scope=message)
+                for key, value in cache_headers.items():
+                    response_headers[key] = value
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)

@@ -1,0 +1,1 @@
+"""One router per concern: health and metrics, the SPARQL protocol, and the versioned REST API."""

@@ -1,0 +1,9 @@
+"""The REST API, version 1: one router per resource; every answer is a named query from ``dpv_almi/sparql``."""
+
+from fastapi import APIRouter
+
+from dpv_almi.web.routers.v1 import activities, notice, policies, queries
+
+router = APIRouter(prefix="/v1")
+for module in (policies, activities, notice, queries):
+    router.include_router(module.router)

@@ -1,0 +1,85 @@
+"""Processing activities: filtered, paginated list; one activity with everything the notice says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from dpv_almi.namespaces import ALMI, PREFIXES
+from dpv_almi.store import GRAPH_FORMATS, QueryJob
+from dpv_almi.web import deps
+from dpv_almi.web.negotiation import negotiate
+from dpv_almi.web.problems import Problem
+from dpv_almi.web.routers.v1.common import LangParam, bound_text, lang_of, rows
+
+router = APIRouter(tags=["activities"])
+
+BASIS_SHORTHANDS = {
+    "consent": PREFIXES["eu-gdpr"] + "A6-1-a",
+    "legitimate-interest": PREFIXES["eu-gdpr"] + "A6-1-f",
+    "contract": PREFIXES["eu-gdpr"] + "A6-1-b",
+    "legal-obligation": PREFIXES["eu-gdpr"] + "A6-1-c",
+}
+
+_RESOURCE_FORMATS = {"application/json": "json", "application/ld+json": "jsonld", "text/turtle": "turtle"}
+
+
+def activity_iri(policy: str, name: str) -> str:
+    return f"{str(ALMI).rsplit('/', 2)[0]}/{policy}/{name}"
+
+
+@router.get("/activities", summary="Activities, filtered through the DPV hierarchy, paginated")
+async def list_activities(
+    request: Request,
+    lang: str | None = LangParam,
+    basis: str | None = Query(None, description="consent, legitimate-interest, contract, legal-obligation or any IRI / prefixed name"),
+    category: str | None = Query(None, description="personal data concept, e.g. pd:Contact (finds e-mail too)"),
+    purpose: str | None = Query(None, description="purpose concept, e.g. dpv:Marketing"),
+    recipient: str | None = Query(None, description="recipient, or class/concept of recipients, e.g. dpv:ThirdParty"),
+    source: str | None = Query(None, description="data source concept"),
+    transfer: bool | None = Query(None, description="with (true) or without (false) a third-country transfer"),
+    profiling: bool | None = Query(None, description="with (true) or without (false) profiling"),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    language = lang_of(request, lang)
+    values: dict[str, Any] = {
+        "lang": language, "basis": BASIS_SHORTHANDS.get(basis or "", basis), "category": category,
+        "purpose": purpose, "recipient": recipient, "source": source,
+        "transfer": None if transfer is None else str(transfer).lower(),
+        "profiling": None if profiling is None else str(profiling).lower(),
+    }
+    everything = await rows(request, "activities", values)
+    for item in everything:
+        item["id"] = item["activity"].removeprefix(str(ALMI).rsplit("/", 2)[0] + "/")
+    page = everything[offset: offset + limit]
+    return {"lang": language, "query": "activities", "total": len(everything), "offset": offset, "limit": limit,
+            "count": len(page), "items": page}
+
+
+@router.get("/activities/{policy}/{name}", summary="One activity, with its verbatim source passages",
+            responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}})
+async def get_activity(request: Request, policy: str, name: str, lang: str | None = LangParam) -> Response:
+    language = lang_of(request, lang)
+    iri = activity_iri(policy, name)
+    chosen = negotiate(request.headers.get("accept"), _RESOURCE_FORMATS)
+    if chosen is None:
+        raise Problem(406, f"Activities are available as: {', '.join(_RESOURCE_FORMATS)}.")
+    properties = await rows(request, "activity", {"activity": iri, "lang": language})
+    if not properties:
+        raise Problem(404, f"No activity {policy}/{name}.", "Unknown activity")
+    headers = {"Vary": "Accept, Accept-Language"}
+    if chosen[1] != "json":
+        text = bound_text(request, "activity-graph", {"activity": iri})
+        outcome = await deps.run(request, QueryJob(text=text, graph_type=chosen[0], max_rows=deps.settings(request).max_rows))
+        return Response(outcome.body, media_type=chosen[0], headers=headers)
+    grouped: dict[str, list[Any]] = {}
+    for row in properties:
+        value = {"value": row["value"], "label": row["valueLabel"]} if "valueLabel" in row else row["value"]
+        grouped.setdefault(row["property"], []).append(value)
+    passages = await rows(request, "activity-passages", {"activity": iri})
+    body = {"id": f"{policy}/{name}", "iri": iri, "lang": language, "query": "activity",
+            "properties": grouped, "passages": passages}
+    return JSONResponse(body, headers=headers)

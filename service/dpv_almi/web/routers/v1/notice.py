@@ -1,0 +1,30 @@
+"""What the notice states across activities: transfers, categories, recipients, rights, contacts,
+retention and change history.  Each is one named query; items are its rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from dpv_almi.web.routers.v1.common import LangParam, lang_of, listing, rows
+
+router = APIRouter()
+
+
+def _listing_route(path: str, query: str, summary: str, tag: str) -> None:
+    async def endpoint(request: Request, lang: str | None = LangParam) -> dict[str, Any]:
+        language = lang_of(request, lang)
+        return listing(await rows(request, query, {"lang": language}), language, query)
+
+    endpoint.__name__ = f"list_{query.replace('-', '_')}"
+    router.add_api_route(path, endpoint, methods=["GET"], summary=summary, tags=[tag])
+
+
+_listing_route("/transfers", "transfers", "Third-country transfers: which activities, to where, under which safeguards", "transfers")
+_listing_route("/categories", "categories", "Data categories, their DPV concepts and the activities using them", "categories")
+_listing_route("/recipients", "recipients", "Recipients of each activity, with their role", "recipients")
+_listing_route("/rights", "rights", "Rights: article, conditions, deadline, where to exercise them", "rights")
+_listing_route("/contacts", "contacts", "Controller, joint controllers, DPO and supervisory authority", "contacts")
+_listing_route("/retention", "retention", "Retention of each activity", "retention")
+_listing_route("/changes", "changes", "Change history of the notices", "changes")

@@ -1,0 +1,113 @@
+"""Service configuration: environment variables, overridden by ``dpv-almi serve`` flags.
+
+| variable | flag | default |
+|---|---|---|
+| ``DPV_ALMI_DATA`` (paths joined by ``:``) | ``--data`` | the packaged ontology |
+| ``DPV_ALMI_HOST`` / ``DPV_ALMI_PORT`` | ``--host`` / ``--port`` | 127.0.0.1 / 8000 |
+| ``DPV_ALMI_QUERY_TIMEOUT`` (s) | ``--query-timeout`` | 10 |
+| ``DPV_ALMI_MAX_ROWS`` | ``--max-rows`` | 10000 |
+| ``DPV_ALMI_MAX_QUERY_LENGTH`` (chars) | ``--max-query-length`` | 100000 |
+| ``DPV_ALMI_MAX_BODY`` (bytes) | ``--max-body`` | 1048576 |
+| ``DPV_ALMI_WORKERS`` | ``--workers`` | number of CPUs, at least 2 |
+| ``DPV_ALMI_CORS_ORIGINS`` (comma-separated) | ``--cors-origin`` (repeatable) | ``*`` |
+| ``DPV_ALMI_CACHE_MAX_AGE`` (s) | ``--cache-max-age`` | 300 |
+| ``DPV_ALMI_PUBLIC_URL`` | ``--public-url`` | taken from each request |
+| ``DPV_ALMI_LOG_LEVEL`` | ``--log-level`` | info |
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from dpv_almi import resources
+
+ENV_PREFIX = "DPV_ALMI_"
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data: tuple[Path, ...] = ()
+    """RDF files or directories; empty means the packaged ontology."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_query_length: int = 100_000
+    max_body: int = 1_048_576
+    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    cors_origins: tuple[str, ...] = ("*",)
+    cache_max_age: int = 300
+    public_url: str | None = None
+    log_level: str = "info"
+    sandbox: bool = True
+    """Run query workers under the seccomp network filter (always on outside tests)."""
+
+    def data_files(self) -> list[Path]:
+        return list(self.data) if self.data else resources.default_data_files()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or f.name == "sandbox":
+                continue
+            values[f.name] = _convert(f.name, raw)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_args(self, args: argparse.Namespace) -> Settings:
+        """These settings overridden by the CLI flags that were given."""
+        given = {}
+        for f in fields(self):
+            value = getattr(args, f.name, None)
+            if value is not None and f.name != "sandbox":
+                given[f.name] = tuple(value) if isinstance(value, list) else value
+        return replace(self, **given)
+
+
+def _convert(name: str, raw: str) -> object:
+    try:
+        if name == "data":
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if name == "cors_origins":
+            return tuple(o.strip() for o in raw.split(",") if o.strip())
+        if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age"):
+            return int(raw)
+        if name == "query_timeout":
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
+    return raw
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``serve`` flags; each defaults to the environment variable, then the built-in default."""
+    parser.add_argument("--data", nargs="+", type=Path, metavar="FILE",
+                        help="RDF files or directories to serve (default: packaged ontology; env DPV_ALMI_DATA)")
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1; env DPV_ALMI_HOST)")
+    parser.add_argument("--port", type=int, help="port to bind (default 8000; env DPV_ALMI_PORT)")
+    parser.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                        help="stop a query after this long (default 10; env DPV_ALMI_QUERY_TIMEOUT)")
+    parser.add_argument("--max-rows", type=int, help="most result rows returned (default 10000; env DPV_ALMI_MAX_ROWS)")
+    parser.add_argument("--max-query-length", type=int, metavar="CHARS",
+                        help="longest query accepted (default 100000; env DPV_ALMI_MAX_QUERY_LENGTH)")
+    parser.add_argument("--max-body", type=int, metavar="BYTES",
+                        help="largest request body accepted (default 1 MiB; env DPV_ALMI_MAX_BODY)")
+    parser.add_argument("--workers", type=int, help="query worker processes (default: CPUs, at least 2; env DPV_ALMI_WORKERS)")
+    parser.add_argument("--cors-origin", dest="cors_origins", action="append", metavar="ORIGIN",
+                        help="origin allowed to GET cross-site; repeatable (default *; env DPV_ALMI_CORS_ORIGINS)")
+    parser.add_argument("--cache-max-age", type=int, metavar="SECONDS",
+                        help="Cache-Control max-age of answers (default 300; env DPV_ALMI_CACHE_MAX_AGE)")
+    parser.add_argument("--public-url", help="the endpoint's public base URL, for the service description "
+                        "(default: from each request; env DPV_ALMI_PUBLIC_URL)")
+    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                        help="log level (default info; env DPV_ALMI_LOG_LEVEL)")

@@ -1,0 +1,136 @@
+"""The REST API: every answer equals the same question asked directly in SPARQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dpv_almi.queries import bind, load_catalogue, load_rest_catalogue
+from dpv_almi.web.routers.v1.common import simplify
+
+REST = load_rest_catalogue()
+CQ = load_catalogue()
+ALMI = "https://w3id.org/dpv-almi/almi/"
+
+
+def sparql_rows(client, name: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same named query, bound the same way, asked through /sparql (POST application/sparql-query)."""
+    response = client.post("/sparql", content=bind(REST[name], values).encode(),
+                           headers={"content-type": "application/sparql-query"})
+    assert response.status_code == 200, response.text
+    return simplify(response.json())
+
+
+@pytest.mark.parametrize("path", ["transfers", "categories", "recipients", "rights", "contacts", "retention", "changes",
+                                  "policies"])
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_listing_equals_sparql(client, path: str, lang: str) -> None:
+    body = client.get(f"/v1/{path}", params={"lang": lang}).json()
+    items = [{k: v for k, v in item.items() if k != "id"} for item in body["items"]]
+    assert body["lang"] == lang and items == sparql_rows(client, path, {"lang": lang})
+    assert items, path
+
+
+@pytest.mark.parametrize(
+    ("params", "values", "expected"),
+    [
+        ({}, {}, 10),
+        ({"basis": "consent"}, {"basis": "eu-gdpr:A6-1-a"}, 4),
+        ({"basis": "legitimate-interest"}, {"basis": "eu-gdpr:A6-1-f"}, 6),
+        ({"basis": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a"}, {"basis": "eu-gdpr:A6-1-a"}, 4),
+        ({"category": "pd:Contact"}, {"category": "pd:Contact"}, 7),
+        ({"category": "pd:EmailAddress"}, {"category": "pd:EmailAddress"}, 7),
+        ({"purpose": "dpv:Marketing"}, {"purpose": "dpv:Marketing"}, 4),
+        ({"recipient": "dpv:ThirdParty"}, {"recipient": "dpv:ThirdParty"}, 2),
+        ({"source": "dpv:DataSubjectDataSource"}, {"source": "dpv:DataSubjectDataSource"}, 9),
+        ({"transfer": "true"}, {"transfer": "true"}, 10),
+        ({"profiling": "true", "basis": "consent"}, {"profiling": "true", "basis": "eu-gdpr:A6-1-a"}, 1),
+    ],
+)
+def test_activity_filters_equal_sparql(client, params: dict, values: dict, expected: int) -> None:
+    body = client.get("/v1/activities", params={**params, "lang": "sv"}).json()
+    assert body["total"] == expected
+    direct = sparql_rows(client, "activities", {**values, "lang": "sv"})
+    assert [{k: v for k, v in item.items() if k != "id"} for item in body["items"]] == direct
+
+
+def test_category_filter_walks_the_dpv_hierarchy_like_the_competency_question(client) -> None:
+    rest = {item["activity"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]}
+    answer = client.get("/v1/queries/activities-by-data-category", params={"category": "pd:Contact"}).json()
+    assert rest == {row["activity"]["value"] for row in answer["results"]["bindings"]}
+
+
+def test_pagination(client) -> None:
+    first = client.get("/v1/activities", params={"limit": 4}).json()
+    rest = client.get("/v1/activities", params={"limit": 4, "offset": 4}).json()
+    assert first["total"] == rest["total"] == 10 and first["count"] == rest["count"] == 4
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in rest["items"]}
+
+
+def test_the_third_country_question_answers_the_same_everywhere(client) -> None:
+    """The issue's done-when: /sparql, /v1/transfers and the named query agree."""
+    text = CQ["third-country-transfers"].text
+    columns = ("activity", "country", "transferBasis", "safeguard", "likelihood")
+    via_sparql = simplify(client.get("/sparql", params={"query": text}).json())
+    via_named = simplify(client.get("/v1/queries/third-country-transfers").json())
+    via_rest = client.get("/v1/transfers").json()["items"]
+
+    def project(rows: list[dict]) -> list[tuple]:
+        return sorted(tuple(row.get(c) for c in columns) for row in rows)
+
+    assert project(via_sparql) == project(via_named) == project(via_rest)
+    assert len({row["activity"] for row in via_rest}) == 10
+
+
+def test_one_activity_with_its_passages(client) -> None:
+    body = client.get("/v1/activities/almi/Nyhetsbrev", params={"lang": "sv"}).json()
+    rows = sparql_rows(client, "activity", {"activity": ALMI + "Nyhetsbrev", "lang": "sv"})
+    assert sum(len(values) for values in body["properties"].values()) == len(rows)
+    assert {"value": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a", "label": "Samtycke"} in \
+        body["properties"]["https://w3id.org/dpv#hasLegalBasis"] or \
+        "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a" in str(body["properties"]["https://w3id.org/dpv#hasLegalBasis"])
+    assert body["passages"] == sparql_rows(client, "activity-passages", {"activity": ALMI + "Nyhetsbrev"})
+    assert any("Nyhetsbrev" in passage["quote"] for passage in body["passages"])
+
+
+@pytest.mark.parametrize(("accept", "marker"), [("text/turtle", "almi:Nyhetsbrev"), ("application/ld+json", '"@id"')])
+def test_one_activity_as_rdf(client, accept: str, marker: str) -> None:
+    response = client.get("/v1/activities/almi/Nyhetsbrev", headers={"accept": accept})
+    assert response.headers["content-type"].startswith(accept) and marker in response.text
+
+
+def test_policies(client) -> None:
+    policies = client.get("/v1/policies").json()
+    assert [p["id"] for p in policies["items"]] == ["almi"]
+    summary = client.get("/v1/policies/almi").json()
+    assert summary["controller"] == ALMI + "AlmiAB"
+    assert summary["dpoContact"] == "mailto:dataskyddsombud@almi.se"
+    assert summary["authority"] == "https://w3id.org/dpv/legal/se#DPA-SE"
+    assert (summary["activities"], summary["rights"], summary["categories"]) == (10, 9, 7)
+    assert summary["lastChange"] == "2024-07-02"
+
+
+def test_named_queries(client) -> None:
+    listed = client.get("/v1/queries").json()
+    assert listed["count"] == len(CQ) == 20
+    by_name = {q["name"]: q for q in listed["items"]}
+    assert by_name["activities-by-data-category"]["parameters"][0]["name"] == "category"
+    csv = client.get("/v1/queries/consent-activities", headers={"accept": "text/csv"})
+    assert csv.headers["content-type"].startswith("text/csv") and len(csv.text.strip().splitlines()) == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/v1/activities/almi/Nowhere", 404), ("/v1/policies/nowhere", 404), ("/v1/policies/dpv", 404),
+     ("/v1/queries/nowhere", 404), ("/v1/queries/contacts?bogus=1", 400),
+     ("/v1/queries/activities-by-data-category?category=not%20an%20iri", 400),
+     ("/v1/activities?category=not%20an%20iri", 400), ("/v1/activities?limit=0", 422), ("/v1/activities?transfer=maybe", 422)],
+)
+def test_rest_errors_are_problems(client, assert_problem, path: str, status: int) -> None:
+    assert_problem(client.get(path), status)
+
+
+def test_openapi_describes_v1(client) -> None:
+    spec = client.get("/v1/openapi.json").json()
+    assert {"/v1/activities", "/v1/activities/{policy}/{name}", "/v1/transfers", "/v1/queries/{name}"} <= set(spec["paths"])
