@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from dpv_almi import __version__, concepts, resources
-from dpv_almi.loading import RdfLoadError, load_store
+from dpv_almi import __version__, concepts
+from dpv_almi.loading import RdfLoadError
 
 EXIT_USAGE = 2
 
@@ -66,7 +66,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve)
+def _add_validate(subparsers: Subparsers) -> None:
+    from dpv_almi import validate_cli
+
+    parser = subparsers.add_parser("validate", help="check DPV notices against the SHACL shapes (GDPR Art. 13/14)")
+    validate_cli.add_arguments(parser)
+    parser.set_defaults(func=validate_cli.run)
+
+
+_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve, _add_validate)
 
 
 def build_parser() -> argparse.ArgumentParser:
