@@ -61,3 +61,12 @@ def test_the_third_country_question_works_on_generated_notices() -> None:
     with_transfer = {a for a in graph.subjects(RDF.type, DPV.Process)
                      if any(graph.value(op, SKOS.broader) == DPV.CrossBorderTransfer for op in graph.objects(a, DPV.hasProcessing))}
     assert found == with_transfer and found
+
+
+def test_generated_notices_have_no_violations_of_the_shapes() -> None:
+    from dpv_almi.validation import Severity, validate
+
+    report = validate(generate(10, seed=4))
+    violations = [(r.rule.id, r.focus_text) for r in report.results if r.severity is Severity.VIOLATION]
+    assert violations == []
+    assert report.results, "the synthetic notices have the usual gaps, reported as warnings"

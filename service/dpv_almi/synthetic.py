@@ -209,6 +209,7 @@ def _add_organisation(graph: Graph, org: _Org, rng: random.Random) -> None:
         add((transfer, SKOS.broader, DPV.CrossBorderTransfer))
         add((transfer, DPV.hasDataExporter, ns.Controller))
         add((transfer, DPV.hasDataImporter, ns.Systemleverantor))
+        add((ns.Systemleverantor, RDF.type, DPV.DataImporter))
         add((transfer, DPV.hasThirdCountry, ns.TredjeLand))
         add((transfer, DPV.hasLegalBasis, rng.choice((EU_GDPR["A45-3"], EU_GDPR["A46-2-c"]))))
         add((transfer, DPV.hasOrganisationalMeasure, EU_GDPR.SCCByCommission))
