@@ -155,9 +155,8 @@ _VALUES = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{(?P<body>[^{}]*)\}", re.IGNOR
 def bind(query: NamedQuery, values: dict[str, str | list[str]]) -> str:
     """The query text with each given parameter's ``VALUES`` clause set to the caller's values.
 
-    A parameter binds the single-variable ``VALUES ?name { … }`` clause of its
-    name, or else the one whose content is the parameter's default (as in
-    ``# param: category | iri | pd:Contact`` over ``VALUES ?concept { pd:Contact }``).
+    A parameter binds the single-variable ``VALUES ?name { … }`` clause of its name
+    (``# param: concept | iri | pd:Contact`` over ``VALUES ?concept { pd:Contact }``).
     An empty list binds ``UNDEF`` (no restriction, where the query allows it).
     """
     declared = {p.name: p for p in query.parameters}
@@ -170,8 +169,6 @@ def bind(query: NamedQuery, values: dict[str, str | list[str]]) -> str:
         items = [given] if isinstance(given, str) else list(given)
         terms = " ".join(sparql_term(parameter.kind, item) for item in items) or "UNDEF"
         clauses = [m for m in _VALUES.finditer(text) if m["var"] == name]
-        if not clauses:
-            clauses = [m for m in _VALUES.finditer(text) if m["body"].strip() == parameter.default]
         if len(clauses) != 1:
             raise QueryCatalogueError(f"{query.path}: no single VALUES clause for parameter {name!r}")
         clause = clauses[0]

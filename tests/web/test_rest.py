@@ -57,7 +57,7 @@ def test_activity_filters_equal_sparql(client, params: dict, values: dict, expec
 
 def test_category_filter_walks_the_dpv_hierarchy_like_the_competency_question(client) -> None:
     rest = {item["activity"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]}
-    answer = client.get("/v1/queries/activities-by-data-category", params={"category": "pd:Contact"}).json()
+    answer = client.get("/v1/queries/activities-by-data-category", params={"concept": "pd:Contact"}).json()
     assert rest == {row["activity"]["value"] for row in answer["results"]["bindings"]}
 
 
@@ -115,7 +115,7 @@ def test_named_queries(client) -> None:
     listed = client.get("/v1/queries").json()
     assert listed["count"] == len(CQ) == 20
     by_name = {q["name"]: q for q in listed["items"]}
-    assert by_name["activities-by-data-category"]["parameters"][0]["name"] == "category"
+    assert by_name["activities-by-data-category"]["parameters"][0]["name"] == "concept"
     csv = client.get("/v1/queries/consent-activities", headers={"accept": "text/csv"})
     assert csv.headers["content-type"].startswith("text/csv") and len(csv.text.strip().splitlines()) == 5
 
@@ -124,7 +124,7 @@ def test_named_queries(client) -> None:
     ("path", "status"),
     [("/v1/activities/almi/Nowhere", 404), ("/v1/policies/nowhere", 404), ("/v1/policies/dpv", 404),
      ("/v1/queries/nowhere", 404), ("/v1/queries/contacts?bogus=1", 400),
-     ("/v1/queries/activities-by-data-category?category=not%20an%20iri", 400),
+     ("/v1/queries/activities-by-data-category?concept=not%20an%20iri", 400),
      ("/v1/activities?category=not%20an%20iri", 400), ("/v1/activities?limit=0", 422), ("/v1/activities?transfer=maybe", 422)],
 )
 def test_rest_errors_are_problems(client, assert_problem, path: str, status: int) -> None:
