@@ -50,18 +50,18 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from dpv_almi.store import DataStore
+    from dpv_almi.backends import open_backend
     from dpv_almi.web.app import create_app
     from dpv_almi.web.settings import Settings, SettingsError
 
     try:
         config = Settings.from_env().with_args(args)
-        data = DataStore(config.data_files())
-    except (RdfLoadError, OSError, SettingsError) as exc:
+        backend = open_backend(config.store, config.data_files(), config.archive)
+    except (RdfLoadError, OSError, SettingsError, ValueError) as exc:
         print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(config, data=data), host=config.host, port=config.port,
+    uvicorn.run(create_app(config, backend=backend), host=config.host, port=config.port,
                 log_level=config.log_level, access_log=False)
     return 0
 
@@ -74,7 +74,18 @@ def _add_validate(subparsers: Subparsers) -> None:
     parser.set_defaults(func=validate_cli.run)
 
 
-_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve, _add_validate)
+def _add_policies(subparsers: Subparsers) -> None:
+    from dpv_almi import policies_cli
+
+    parser = subparsers.add_parser("generate", help="write N synthetic DPV notices (tests, benchmarks)")
+    policies_cli.add_generate_arguments(parser)
+    parser.set_defaults(func=policies_cli.run_generate)
+    parser = subparsers.add_parser("load", help="add or replace a policy in an on-disk or remote store")
+    policies_cli.add_load_arguments(parser)
+    parser.set_defaults(func=policies_cli.run_load)
+
+
+_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve, _add_validate, _add_policies)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,12 @@
 """The one query runner: every SPARQL query of the service -- protocol, REST, named -- goes through here.
 
-Queries run in a pool of worker processes (pebble), each holding its own copy
-of the store, loaded from the same files.  That gives the limits teeth:
+Queries run in a pool of worker processes (pebble), each holding its own read-only
+store, opened from a :class:`~dpv_almi.backends.WorkerSpec` (the data files loaded into
+memory, or an on-disk Oxigraph generation opened read-only).  After a write the backend hands
+:meth:`QueryRunner.reload` a new spec: a new pool starts, takes over, and the old one finishes
+what it runs -- so every query sees one version of the data.  A remote store is queried over
+HTTP by :class:`RemoteRunner` instead, with the same checks, timeout and row cap.
+That gives the limits teeth:
 
 * **timeout** -- a query still running after ``timeout`` seconds has its worker
   killed (SIGTERM) and replaced; Oxigraph has no cancellation, so this is the
@@ -26,11 +31,17 @@ from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
 
 from pebble import ProcessExpired, ProcessPool
 
 from dpv_almi import sparql_text
 from dpv_almi.store import DataStore, Outcome, QueryJob
+
+if TYPE_CHECKING:
+    from dpv_almi.backends import WorkerSpec
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +60,12 @@ _WORKER_STORE: DataStore | None = None
 _WORKER_SANDBOXED = False
 
 
-def _worker_init(files: Sequence[str], sandbox: bool) -> None:
+def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool) -> None:
     global _WORKER_STORE, _WORKER_SANDBOXED
     # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph (Rust) evaluates
     # a query; the default action ends the worker at once instead of after pebble's 3 s grace.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER_STORE = DataStore(files)
+    _WORKER_STORE = DataStore(spec) if isinstance(spec, (list, tuple)) else spec.open()
     if sandbox:
         from dpv_almi.sandbox import deny_network
 
@@ -80,32 +91,10 @@ class Limits:
     max_query_length: int = 100_000
 
 
-class QueryRunner:
-    """Runs :class:`QueryJob` s in sandboxed worker processes under :class:`Limits`."""
+class BaseRunner:
+    """What every runner does before a query runs: the limits and the read-only checks."""
 
-    def __init__(self, files: Sequence[Path], limits: Limits, workers: int = 2, *, sandbox: bool = True) -> None:
-        self.files = [str(f) for f in files]
-        self.limits = limits
-        self.workers = max(1, workers)
-        self.sandbox = sandbox
-        self._pool: ProcessPool | None = None
-
-    def start(self) -> None:
-        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-        context = multiprocessing.get_context(method)
-        self._pool = ProcessPool(
-            max_workers=self.workers, initializer=_worker_init, initargs=(self.files, self.sandbox), context=context
-        )
-
-    def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=5)
-            self._pool = None
-
-    async def worker_status(self) -> tuple[int, bool]:
-        """(pid, sandboxed) of some worker; also waits until one is up."""
-        return await self._submit(_worker_status, (), timeout=60)
+    limits: Limits
 
     def check(self, text: str) -> None:
         """Refuse, before any worker sees it, what the service never runs."""
@@ -123,10 +112,77 @@ class QueryRunner:
             self.check(job.text)
         if job.max_rows > self.limits.max_rows:
             job = QueryJob(**{**job.__dict__, "max_rows": self.limits.max_rows})
-        outcome: Outcome = await self._submit(_worker_run, (job,), timeout=self.limits.timeout)
+        outcome = await self._execute(job)
         if outcome.status >= 400:
             raise QueryProblem(outcome.status, outcome.title, outcome.detail)
         return outcome
+
+    async def _execute(self, job: QueryJob) -> Outcome:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Start answering queries."""
+
+    def stop(self) -> None:
+        """Stop; in-flight queries are abandoned."""
+
+    async def reload(self, spec: WorkerSpec | None) -> None:
+        """Serve the data *spec* describes from now on (a no-op where the store is shared)."""
+
+    async def worker_status(self) -> tuple[int, bool]:
+        raise NotImplementedError
+
+
+class QueryRunner(BaseRunner):
+    """Runs :class:`QueryJob` s in sandboxed worker processes under :class:`Limits`."""
+
+    def __init__(self, spec: WorkerSpec | Sequence[Path], limits: Limits, workers: int = 2, *,
+                 sandbox: bool = True) -> None:
+        self.spec: WorkerSpec | tuple[str, ...] = (
+            tuple(str(f) for f in spec) if isinstance(spec, (list, tuple)) else spec)  # type: ignore[assignment]
+        self.limits = limits
+        self.workers = max(1, workers)
+        self.sandbox = sandbox
+        self._pool: ProcessPool | None = None
+
+    def _new_pool(self) -> ProcessPool:
+        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+        context = multiprocessing.get_context(method)
+        return ProcessPool(max_workers=self.workers, initializer=_worker_init, initargs=(self.spec, self.sandbox),
+                           context=context)
+
+    def start(self) -> None:
+        self._pool = self._new_pool()
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join(timeout=5)
+            self._pool = None
+
+    async def reload(self, spec: WorkerSpec | None) -> None:
+        """Start a pool on *spec*, wait until it answers, switch to it, let the old pool finish its queries."""
+        if spec is None:
+            return
+        old_spec, self.spec = self.spec, spec
+        pool = self._new_pool()
+        try:
+            await asyncio.wrap_future(pool.schedule(_worker_status, timeout=300))
+        except Exception:
+            pool.stop()
+            self.spec = old_spec
+            raise
+        old, self._pool = self._pool, pool
+        if old is not None:
+            old.close()  # no new tasks; running ones finish, then its workers exit
+            asyncio.get_running_loop().run_in_executor(None, old.join)
+
+    async def worker_status(self) -> tuple[int, bool]:
+        """(pid, sandboxed) of some worker; also waits until one is up."""
+        return await self._submit(_worker_status, (), timeout=60)
+
+    async def _execute(self, job: QueryJob) -> Outcome:
+        return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)  # type: ignore[no-any-return]
 
     async def _submit(self, function, args, *, timeout: float):  # type: ignore[no-untyped-def]
         if self._pool is None:
@@ -142,3 +198,47 @@ class QueryRunner:
         except (asyncio.CancelledError, CancelledError):
             future.cancel()  # the client went away: pebble kills the worker
             raise
+
+
+class RemoteRunner(BaseRunner):
+    """Sends queries to a remote SPARQL store (:mod:`dpv_almi.engines`) under the same limits.
+
+    The remote engine runs the query, so there is no worker to kill: the HTTP request is
+    abandoned at the timeout (503, as locally) and the engine's own timeout should be set too."""
+
+    def __init__(self, remote: object, limits: Limits) -> None:
+        from dpv_almi.engines import RemoteStore
+
+        assert isinstance(remote, RemoteStore)
+        self.remote = remote
+        self.limits = limits
+        self._client: httpx.AsyncClient | None = None
+
+    def start(self) -> None:
+        self._client = httpx.AsyncClient(limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+
+    def stop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                asyncio.get_running_loop().create_task(client.aclose())
+            except RuntimeError:
+                asyncio.run(client.aclose())
+
+    async def worker_status(self) -> tuple[int, bool]:
+        await self.run(QueryJob(text="ASK {}", table=True), check=False)
+        return os.getpid(), False
+
+    async def _execute(self, job: QueryJob) -> Outcome:
+        from dpv_almi import engines
+
+        if self._client is None:
+            raise QueryProblem(503, "Service Unavailable", "The remote store client is not running.")
+        try:
+            return await engines.execute(self._client, self.remote, job, self.limits.timeout)
+        except httpx.TimeoutException:
+            raise QueryProblem(503, "Query timeout",
+                               f"The query ran longer than {self.limits.timeout:g} s and was stopped.") from None
+        except httpx.HTTPError as exc:
+            log.error("remote store unreachable: %s", exc)
+            raise QueryProblem(503, "Store unavailable", "The SPARQL store did not answer; try again.") from None

@@ -33,6 +33,7 @@ import pyoxigraph
 from dpv_almi import sparql_text
 from dpv_almi.loading import PathLike, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH, PREFIXES
+from dpv_almi.registry import RECORDS_QUERY, REGISTRY_GRAPH, data_version, records_from_rows
 
 DPV_GRAPH = str(GRAPH["dpv"])
 VOCAB_GRAPH = str(GRAPH["vocab"])
@@ -73,9 +74,10 @@ def graph_for(path: Path) -> pyoxigraph.NamedNode:
 def policy_id(graph_iri: str) -> str | None:
     """The policy id of a policy graph IRI, or None for the vocabulary, DPV and foreign graphs."""
     base = str(GRAPH)
-    if not graph_iri.startswith(base) or graph_iri in (DPV_GRAPH, VOCAB_GRAPH):
+    if not graph_iri.startswith(base) or graph_iri in (DPV_GRAPH, VOCAB_GRAPH, REGISTRY_GRAPH):
         return None
-    return graph_iri[len(base):]
+    rest = graph_iri[len(base):]
+    return rest if rest and "/" not in rest else None
 
 
 @dataclass(frozen=True)
@@ -121,23 +123,37 @@ class Outcome:
 
 
 class DataStore:
-    """The service's data: an Oxigraph store of one named graph per file, plus what describes it."""
+    """The service's data: an Oxigraph store of one named graph per file, plus what describes it.
 
-    def __init__(self, paths: Iterable[PathLike]) -> None:
+    Built from files (in memory, the default backend) or around an opened store (the on-disk
+    backend's read-only store); either way the registry graph (:mod:`dpv_almi.registry`)
+    describes each policy, and ``version`` (the base of every ETag) changes with any of them.
+    """
+
+    def __init__(self, paths: Iterable[PathLike] = (), *, store: pyoxigraph.Store | None = None,
+                 registry: str = "") -> None:
         self.files = expand_paths(paths)
-        self.store = load_store(self.files, graph_for=graph_for)
+        self.store = store if store is not None else load_store(self.files, graph_for=graph_for)
+        if registry:
+            self.store.load(registry.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                            to_graph=pyoxigraph.NamedNode(REGISTRY_GRAPH))
+        self.records = tuple(records_from_rows(
+            {k: s[k].value for k in ("id", "version", "source", "sha", "loaded", "current")}  # type: ignore[index]
+            for s in self.store.query(RECORDS_QUERY)))
         digest = hashlib.sha256()
         for path in self.files:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        self.version = digest.hexdigest()[:20]
-        """Changes whenever any data file does: the base of every ETag."""
+        self.version = data_version(self.records, digest.hexdigest())
+        """Changes whenever any data file or registered version does: the base of every ETag."""
         mtime = max((path.stat().st_mtime for path in self.files), default=0)
-        self.last_modified = datetime.fromtimestamp(int(mtime), UTC)
+        loaded = max((r.loaded_at.timestamp() for r in self.records), default=0)
+        self.last_modified = datetime.fromtimestamp(int(max(mtime, loaded)), UTC)
         counts = self.store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
         self.graphs: dict[str, int] = {s["g"].value: int(s["n"].value) for s in counts}  # type: ignore[index]
+        self.triples = sum(self.graphs.values())
 
     def __len__(self) -> int:
-        return len(self.store)
+        return self.triples
 
     @property
     def policies(self) -> list[str]:
@@ -202,7 +218,7 @@ def _encode(result: Any, job: QueryJob) -> Outcome:
             return Outcome(406, title="Not Acceptable", detail=f"ASK results are available as: {', '.join(RESULTS_FORMATS)}.")
         body = result.serialize(format=RESULTS_FORMATS[job.results_type])
         return Outcome(media_type=job.results_type, body=body, rows=1, form="ASK")
-    if isinstance(result, pyoxigraph.QueryTriples):
+    if not isinstance(result, pyoxigraph.QuerySolutions):  # QueryTriples, or triples parsed from a remote store
         if job.graph_type is None or job.table:
             return Outcome(406, title="Not Acceptable",
                            detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.")

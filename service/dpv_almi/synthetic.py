@@ -14,7 +14,9 @@ are drawn, so ``ontology/dpv-concepts.ttl`` covers every hierarchy walk.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
@@ -99,15 +101,77 @@ def organisation_namespace(index: int) -> Namespace:
     return Namespace(f"{SYNTHETIC_BASE}org-{index:05d}/")
 
 
-def generate(organisations: int, seed: int = 0) -> Graph:
-    """A graph with *organisations* synthetic notices, deterministic for *seed*."""
+def policy_id_of(index: int) -> str:
+    """The policy id (and so the named graph ``graph/<id>``) of synthetic organisation *index*."""
+    return f"org-{index:05d}"
+
+
+FAULTS: dict[str, str] = {
+    "no-purpose": "an activity without any purpose (GDPR Art. 13(1)(c))",
+    "two-bases": "an activity with a second Art. 6 legal basis beside its own",
+    "no-controller": "a notice that names no controller (GDPR Art. 13(1)(a))",
+}
+"""Faults :func:`generate` can inject, for tests that validation finds each one."""
+
+
+def _inject(graph: Graph, org: _Org, fault: str) -> None:
+    activity = min(s for s in graph.subjects(RDF.type, DPV.Process) if str(s).startswith(str(org.ns)))
+    if fault == "no-purpose":
+        graph.remove((activity, DPV.hasPurpose, None))
+    elif fault == "two-bases":
+        other = EU_GDPR["A6-1-b"] if (activity, DPV.hasLegalBasis, CONSENT) in graph else CONSENT
+        graph.add((activity, DPV.hasLegalBasis, other))
+    elif fault == "no-controller":
+        graph.remove((org.ns.Notice, DPV.hasDataController, None))
+    else:
+        raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
+
+
+def generate_policies(organisations: int, seed: int = 0,
+                      faults: dict[int, str] | None = None) -> Iterator[tuple[str, Graph]]:
+    """(policy id, graph) per synthetic organisation, deterministic for *seed*.
+
+    *faults* maps an organisation index (1-based) to a fault name of :data:`FAULTS`."""
     if organisations < 0:
         raise ValueError("organisations must be zero or more")
     rng = random.Random(seed)
-    graph = bind_prefixes(Graph())
     for index in range(1, organisations + 1):
-        _add_organisation(graph, _Org(index, organisation_namespace(index), f"Organisation {index} AB"), rng)
-    return graph
+        graph = bind_prefixes(Graph())
+        org = _Org(index, organisation_namespace(index), f"Organisation {index} AB")
+        _add_organisation(graph, org, rng)
+        if faults and index in faults:
+            _inject(graph, org, faults[index])
+        yield policy_id_of(index), graph
+
+
+def generate(organisations: int, seed: int = 0, faults: dict[int, str] | None = None) -> Graph:
+    """A graph with *organisations* synthetic notices, deterministic for *seed* (see :func:`generate_policies`)."""
+    merged = bind_prefixes(Graph())
+    for _policy, graph in generate_policies(organisations, seed, faults):
+        merged += graph
+    return merged
+
+
+def write_policies(organisations: int, out: Path, seed: int = 0, faults: dict[int, str] | None = None) -> int:
+    """Write the notices as one TriG file (one named graph ``graph/org-NNNNN`` each) or, for a
+    directory, one Turtle file per policy (``org-NNNNN.ttl``: the file name is the policy id).
+    Returns the number of triples written."""
+    from dpv_almi.namespaces import GRAPH
+
+    total = 0
+    if out.suffix.lower() == ".trig":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as handle:
+            for policy, graph in generate_policies(organisations, seed, faults):
+                body = graph.serialize(format="nt")
+                handle.write(f"<{GRAPH[policy]}> {{\n{body}}}\n")
+                total += len(graph)
+        return total
+    out.mkdir(parents=True, exist_ok=True)
+    for policy, graph in generate_policies(organisations, seed, faults):
+        graph.serialize(out / f"{policy}.ttl", format="turtle")
+        total += len(graph)
+    return total
 
 
 def _labelled(graph: Graph, subject: URIRef, sv: str, en: str) -> None:

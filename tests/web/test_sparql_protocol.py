@@ -130,7 +130,7 @@ def test_dataset_layout_and_protocol_dataset(client) -> None:
         return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
     graphs = client.get("/readyz").json()["graphs"]
-    assert set(graphs) == {almi, dpv, str(GRAPH["vocab"])}
+    assert set(graphs) == {almi, dpv, str(GRAPH["vocab"]), str(GRAPH["registry"])}
     assert n(client.get("/sparql", params={"query": count})) == sum(graphs.values())
     assert n(client.get("/sparql", params={"query": count, "default-graph-uri": almi})) == graphs[almi]
     assert n(client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{dpv}> {{ ?s ?p ?o }}"})) == graphs[dpv]

@@ -13,11 +13,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from dpv_almi import __version__
 from dpv_almi.queries import load_catalogue, load_rest_catalogue
-from dpv_almi.runner import Limits, QueryRunner
+from dpv_almi.backends import Backend, RemoteBackend, open_backend
+from dpv_almi.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
 from dpv_almi.store import DataStore
 from dpv_almi.web import problems
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics
-from dpv_almi.web.routers import health, sparql, v1
+from dpv_almi.web.routers import admin, health, sparql, v1
 from dpv_almi.web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,26 +30,30 @@ with W3C DPV 2.3. Every REST answer is a named SPARQL query run by the same quer
 """
 
 
-def create_app(settings: Settings | None = None, *, data: DataStore | None = None) -> FastAPI:
-    """Build the service.  The data is loaded here (RdfLoadError on bad input); the query workers
-    start with the app's lifespan and load the same files."""
+def create_app(settings: Settings | None = None, *, data: DataStore | None = None,
+               backend: Backend | None = None) -> FastAPI:
+    """Build the service.  The store is opened here (RdfLoadError on bad input); the query workers
+    start with the app's lifespan and open the same store (see :mod:`dpv_almi.backends`)."""
     settings = settings or Settings.from_env()
-    data = data or DataStore(settings.data_files())
+    if backend is None:
+        files = data.files if data is not None else settings.data_files()
+        backend = open_backend(settings.store, files, settings.archive)
+    info = backend.info()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = QueryRunner(
-            data.files,
-            Limits(settings.query_timeout, settings.max_rows, settings.max_query_length),
-            settings.workers,
-            sandbox=settings.sandbox,
-        )
+        limits = Limits(settings.query_timeout, settings.max_rows, settings.max_query_length)
+        runner: BaseRunner
+        if isinstance(backend, RemoteBackend):
+            runner = RemoteRunner(backend.remote, limits)
+        else:
+            runner = QueryRunner(backend.worker_spec(), limits, settings.workers, sandbox=settings.sandbox)
         runner.start()
         app.state.runner = runner
         try:
             pid, sandboxed = await runner.worker_status()
-            log.info("serving %d triples in %d graphs; %d query workers (sandboxed: %s)",
-                     len(data), len(data.graphs), settings.workers, sandboxed)
+            log.info("serving %d triples in %d graphs from the %s store; %d query workers (sandboxed: %s)",
+                     len(info), len(info.graphs), backend.kind, settings.workers, sandboxed)
             yield
         finally:
             runner.stop()
@@ -56,7 +61,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app = FastAPI(title="dpv-almi", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/v1/openapi.json", docs_url="/v1/docs", redoc_url=None)
     app.state.settings = settings
-    app.state.data = data
+    app.state.backend = backend
     app.state.metrics = metrics = Metrics()
     app.state.competency_queries = load_catalogue()
     app.state.rest_queries = load_rest_catalogue()
@@ -64,10 +69,10 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(v1.router)
+    app.include_router(admin.router)
 
     # innermost first: Starlette wraps each new middleware around the previous ones
-    app.add_middleware(ConditionalGetMiddleware, version=data.version, last_modified=data.last_modified,
-                       max_age=settings.cache_max_age)
+    app.add_middleware(ConditionalGetMiddleware, source=backend.info, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],

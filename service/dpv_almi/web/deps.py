@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import Request
 
 from dpv_almi.runner import QueryProblem, QueryRunner
-from dpv_almi.store import DataStore, Outcome, QueryJob
+from dpv_almi.backends import Backend, StoreInfo
+from dpv_almi.store import Outcome, QueryJob
 from dpv_almi.web.problems import Problem
 from dpv_almi.web.settings import Settings
 
@@ -16,8 +17,13 @@ def runner(request: Request) -> QueryRunner:
     return request.app.state.runner  # type: ignore[no-any-return]
 
 
-def data(request: Request) -> DataStore:
-    return request.app.state.data  # type: ignore[no-any-return]
+def backend(request: Request) -> Backend:
+    return request.app.state.backend  # type: ignore[no-any-return]
+
+
+def data(request: Request) -> StoreInfo:
+    """What is served now (graphs, sizes, registry); changes when a policy is loaded."""
+    return backend(request).info()
 
 
 def settings(request: Request) -> Settings:

@@ -5,8 +5,8 @@
 * Access log: one JSON line per request on the ``dpv_almi.access`` logger.
 * Metrics: Prometheus counters and histograms (``prometheus-client``), one
   registry per app, served at ``/metrics``.
-* Conditional requests: the data never changes while the process runs, so a
-  GET answer is fully determined by the data version, the URL and the
+* Conditional requests: a GET answer is fully determined by the data version
+  (which a policy load changes), the URL and the
   negotiation headers; the ETag is computed from those *before* running the
   query, and a matching ``If-None-Match`` (or a fresh ``If-Modified-Since``)
   gets 304 without touching a worker.
@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from email.utils import format_datetime, parsedate_to_datetime
+from collections.abc import Callable
 from typing import Any
 
 from asgi_correlation_id import correlation_id
@@ -106,12 +107,19 @@ def _route_template(scope: Scope) -> str:
 class ConditionalGetMiddleware:
     """ETag, Last-Modified, Cache-Control and 304s for GET/HEAD answers of ``/sparql`` and ``/v1``."""
 
-    def __init__(self, app: ASGIApp, version: str, last_modified: Any, max_age: int) -> None:
+    def __init__(self, app: ASGIApp, source: Callable[[], Any], max_age: int) -> None:
         self.app = app
-        self.version = version
-        self.last_modified = last_modified
-        self.last_modified_http = format_datetime(last_modified, usegmt=True)
+        self.source = source
+        """Returns what is served now (``.version``, ``.last_modified``): a policy load changes both."""
         self.max_age = max_age
+
+    @property
+    def version(self) -> str:
+        return str(self.source().version)
+
+    @property
+    def last_modified(self) -> Any:
+        return self.source().last_modified
 
     def etag(self, scope: Scope, headers: Headers) -> str:
         key = "\n".join([
@@ -142,7 +150,7 @@ class ConditionalGetMiddleware:
         etag = self.etag(scope, headers)
         cache_headers = {
             "etag": etag,
-            "last-modified": self.last_modified_http,
+            "last-modified": format_datetime(self.last_modified, usegmt=True),
             "cache-control": f"public, max-age={self.max_age}",
         }
         if self.not_modified(headers, etag):

@@ -13,6 +13,9 @@
 | ``DPV_ALMI_CACHE_MAX_AGE`` (s) | ``--cache-max-age`` | 300 |
 | ``DPV_ALMI_PUBLIC_URL`` | ``--public-url`` | taken from each request |
 | ``DPV_ALMI_LOG_LEVEL`` | ``--log-level`` | info |
+| ``DPV_ALMI_STORE`` | ``--store`` | in memory; a directory (on-disk Oxigraph) or ``sparql+http://…`` |
+| ``DPV_ALMI_ARCHIVE`` | ``--archive`` | where policy versions are kept (on disk: ``STORE/versions``) |
+| ``DPV_ALMI_ADMIN_TOKEN`` | -- | unset: the admin endpoint is off |
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ class Settings:
     cache_max_age: int = 300
     public_url: str | None = None
     log_level: str = "info"
+    store: str | None = None
+    """None: in memory from ``data``; a directory: on-disk Oxigraph; ``sparql+http://…``: remote."""
+    archive: Path | None = None
+    """Where every loaded policy version is kept (for diffs); default: a temporary or the store's folder."""
     sandbox: bool = True
     """Run query workers under the seccomp network filter (always on outside tests)."""
 
@@ -76,6 +83,8 @@ class Settings:
 
 def _convert(name: str, raw: str) -> object:
     try:
+        if name == "archive":
+            return Path(raw)
         if name == "data":
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
         if name == "cors_origins":
@@ -109,5 +118,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Cache-Control max-age of answers (default 300; env DPV_ALMI_CACHE_MAX_AGE)")
     parser.add_argument("--public-url", help="the endpoint's public base URL, for the service description "
                         "(default: from each request; env DPV_ALMI_PUBLIC_URL)")
+    parser.add_argument("--store", help="on-disk Oxigraph directory (a restart serves it without reloading) or "
+                        "sparql+http://host:port/query[?engine=oxigraph|virtuoso] (default: memory; env DPV_ALMI_STORE)")
+    parser.add_argument("--archive", type=Path, help="directory keeping every policy version (env DPV_ALMI_ARCHIVE)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
                         help="log level (default info; env DPV_ALMI_LOG_LEVEL)")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from dpv_almi.namespaces import ALMI, PREFIXES
+from dpv_almi.namespaces import ALMI, GRAPH, PREFIXES
 from dpv_almi.store import GRAPH_FORMATS, QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
@@ -41,6 +41,7 @@ async def list_activities(
     source: str | None = Query(None, description="data source concept"),
     transfer: bool | None = Query(None, description="with (true) or without (false) a third-country transfer"),
     profiling: bool | None = Query(None, description="with (true) or without (false) profiling"),
+    policy: str | None = Query(None, pattern="^[A-Za-z0-9._-]+$", description="only this policy's activities (its id)"),
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
@@ -50,6 +51,7 @@ async def list_activities(
         "purpose": purpose, "recipient": recipient, "source": source,
         "transfer": None if transfer is None else str(transfer).lower(),
         "profiling": None if profiling is None else str(profiling).lower(),
+        "policy": None if policy is None else str(GRAPH[policy]),
     }
     everything = await rows(request, "activities", values)
     for item in everything:
