@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test serve concepts concepts-check dist release clean
+.PHONY: venv assets test serve notebooks concepts concepts-check dist release clean
 
 venv: $(STAMP)
 
@@ -15,11 +15,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-test: venv
-	$(BIN)/python -m pytest
+# Browser assets from npm (package-lock.json), copied where the service serves them (/static/vendor).
+VENDOR := service/dpv_almi/web/static/vendor
+ASSETS := $(VENDOR)/yasgui/yasgui.min.js $(VENDOR)/yasgui/yasgui.min.css
 
-serve: venv
+assets: $(ASSETS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make assets needs npm (Node.js); install it, e.g. apt-get install -y npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(VENDOR)/yasgui/%: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/yasgui
+	cp node_modules/@zazuko/yasgui/build/$* $@
+
+# The notebooks run from a clean kernel as tests too (nbmake); outputs are not written back.
+test: venv assets
+	$(BIN)/python -m pytest --nbmake tests notebooks
+
+serve: venv assets
 	$(BIN)/dpv-almi serve
+
+# Execute the notebooks from a clean kernel (make test does too, through pytest --nbmake).
+notebooks: venv
+	$(BIN)/python -m pytest --nbmake notebooks/
 
 # Regenerate ontology/dpv-concepts.ttl from ../shared/dpv/2.3.
 concepts: venv
@@ -36,4 +56,4 @@ release: venv
 	$(BIN)/python -m dpv_almi.release dist/ontology
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .hypothesis
+	rm -rf $(VENV) dist build .pytest_cache .hypothesis node_modules $(VENDOR) test-artifacts

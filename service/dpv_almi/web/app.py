@@ -16,7 +16,7 @@ from dpv_almi.queries import load_catalogue, load_rest_catalogue
 from dpv_almi.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
 from dpv_almi.store import DataStore
-from dpv_almi.web import problems
+from dpv_almi.web import pages, problems
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics
 from dpv_almi.web.routers import admin, health, sparql, v1
 from dpv_almi.web.settings import Settings
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.include_router(sparql.router)
     app.include_router(v1.router)
     app.include_router(admin.router)
+    pages.install(app)  # the analyst's HTML pages and /static
 
     # innermost first: Starlette wraps each new middleware around the previous ones
     app.add_middleware(ConditionalGetMiddleware, source=backend.info, max_age=settings.cache_max_age)

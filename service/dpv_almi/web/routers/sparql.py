@@ -13,6 +13,7 @@ from dpv_almi.namespaces import PREFIXES
 from dpv_almi.store import GRAPH_FORMATS, RESULTS_FORMATS, DataStore, DatasetSpec, QueryJob, policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type, negotiate
+from dpv_almi.web.pages.editor import editor_page, wants_editor
 from dpv_almi.web.problems import Problem
 
 router = APIRouter(tags=["sparql"])
@@ -95,6 +96,8 @@ async def sparql(request: Request) -> Response:
     query, params = await _read(request)
     if query is None:
         if request.method == "GET" and not params:
+            if wants_editor(request):  # a browser: the YASGUI editor; RDF clients: the description
+                return editor_page(request)
             return service_description(request)
         raise Problem(400, "Give a 'query' parameter (or GET without parameters for the service description).")
     accept = request.headers.get("accept")

@@ -1,0 +1,65 @@
+"""The pages in a real browser: the notice and its language switch, the editor running a typed
+query, the validation warnings, the diagram.  Each test leaves a screenshot in test-artifacts/."""
+
+from __future__ import annotations
+
+from dpv_almi.validation import Severity, validate
+
+
+def test_the_notice_loads_and_switches_language_by_keyboard(page) -> None:
+    page.page.goto(f"{page.base}/?lang=en")
+    assert page.page.locator("html").get_attribute("lang") == "en"
+    assert "Information about Almi" in page.page.locator("h1").inner_text()
+    assert page.page.locator("article.activity").count() == 10
+    page.screenshot("notice-en")
+    for _ in range(15):  # the switch is reachable with Tab alone
+        page.page.keyboard.press("Tab")
+        if page.page.evaluate("document.activeElement && document.activeElement.id") == "lang-switch":
+            break
+    else:
+        raise AssertionError("the language switch cannot be reached with the keyboard")
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_selector("html[lang=sv]")
+    assert "Information om Almis hantering av personuppgifter" in page.page.locator("h1").inner_text()
+    assert page.page.get_by_role("heading", name="Nyhetsbrev-anmälan via hemsida").is_visible()
+    page.screenshot("notice-sv")
+    assert page.errors == []
+
+
+def test_a_query_typed_in_the_editor_runs_and_shows_rows(page) -> None:
+    page.page.goto(f"{page.base}/sparql")
+    page.page.wait_for_selector(".yasgui .tabsList .tab")
+    assert page.page.locator(".yasgui .tabsList .tab").count() >= 20
+    editor = page.page.locator(".yasgui .tabPanel.active .CodeMirror").first
+    editor.click()
+    page.page.keyboard.press("Control+A")
+    page.page.keyboard.press("Delete")
+    page.page.keyboard.type("SELECT ?activity ?label WHERE { ?activity a dpv:Process ; skos:prefLabel ?label "
+                            "FILTER (LANG(?label) = \"sv\") } ORDER BY ?label")
+    page.page.keyboard.press("Control+Enter")
+    rows = page.page.locator(".yasgui .tabPanel.active .yasr table tbody tr")
+    rows.first.wait_for(timeout=15_000)
+    assert rows.count() == 10
+    assert "Analys av hemsida" in page.page.locator(".yasgui .tabPanel.active .yasr").inner_text()
+    page.screenshot("editor-query")
+    assert page.errors == []
+
+
+def test_the_validation_page_lists_the_warnings(page) -> None:
+    page.page.goto(f"{page.base}/validation?lang=en")
+    warnings = page.page.locator('table[data-severity="warning"] tbody tr')
+    assert warnings.count() == validate(lang="en").count(Severity.WARNING) > 0
+    assert page.page.get_by_role("heading", name="Art. 13(2)(a)").is_visible()
+    page.screenshot("validation")
+
+
+def test_the_diagram_renders(page) -> None:
+    page.page.goto(f"{page.base}/diagram?lang=en")
+    if page.page.locator("#diagram-missing").count():
+        raise AssertionError("the server has no Graphviz: " + page.page.locator("#diagram-missing").inner_text())
+    activities = page.page.locator("figure.diagram svg g.node.activity")
+    assert activities.count() == 10
+    box = page.page.locator("figure.diagram svg").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 200
+    assert page.page.locator("figure.diagram svg g.node.country").count() == 1
+    page.screenshot("diagram")
