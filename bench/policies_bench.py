@@ -83,12 +83,62 @@ async def hammer(request: httpx.Request, concurrency: int, total: int) -> tuple[
             len(latencies) / elapsed)
 
 
+RDFLIB_ENDPOINT = """
+import sys, uvicorn
+from rdflib import Dataset
+from rdflib_endpoint import SparqlEndpoint
+graph = Dataset(default_union=True)
+for path in sys.argv[2:]:
+    graph.parse(path, format="trig" if path.endswith(".trig") else "turtle")
+uvicorn.run(SparqlEndpoint(graph=graph), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+"""rdflib-endpoint (PyPI ``rdflib-endpoint``) on the same files: the rdflib anchor."""
+
+
+def start_rdflib_endpoint(files: list[Path], port: int) -> subprocess.Popen[bytes] | None:
+    try:
+        import rdflib_endpoint as _  # noqa: F401
+    except ImportError:
+        return None
+    return subprocess.Popen([sys.executable, "-c", RDFLIB_ENDPOINT, str(port), *map(str, files)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def generator_cost(concurrency: int, total: int) -> float:
+    """CPU seconds per request the load generator itself spends (against a trivial local server)."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    request = httpx.Request("GET", f"http://127.0.0.1:{server.server_address[1]}/")
+    before = time.thread_time()
+    asyncio.run(hammer(request, concurrency, total))
+    spent = time.thread_time() - before
+    server.shutdown()
+    return spent / total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--full", action="store_true", help="add N = 10,000")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rdflib-max", type=int, default=1000, help="largest N for rdflib-endpoint (slow to load)")
     args = parser.parse_args()
+    print(f"load generator's own CPU: {generator_cost(16, 2000) * 1000:.2f} ms per request at c16")
     sizes = args.sizes + ([10_000] if args.full else [])
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     rows = []
@@ -112,6 +162,8 @@ def main() -> None:
                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{oport}", "--union-default-graph"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rport = free_port()
+            anchor = start_rdflib_endpoint(files, rport) if n <= args.rdflib_max else None
             try:
                 wait(f"http://127.0.0.1:{port}/readyz", ours)
                 wait(f"http://127.0.0.1:{oport}/query?query=ASK%7B%7D", theirs)
@@ -124,21 +176,30 @@ def main() -> None:
                     "oxigraph": httpx.Request("POST", f"http://127.0.0.1:{oport}/query", data={"query": QUERY},
                                               headers={"Accept": "application/sparql-results+json"}),
                 }
+                if anchor is not None:
+                    wait(f"http://127.0.0.1:{rport}/?query=ASK%7B%7D", anchor)
+                    targets["rdflib-endpoint"] = httpx.Request(
+                        "POST", f"http://127.0.0.1:{rport}/", data={"query": QUERY},
+                        headers={"Accept": "application/sparql-results+json"})
                 for name, request in targets.items():
                     for concurrency in (1, 16):
-                        p50, p99, rps = asyncio.run(hammer(request, concurrency, args.requests))
+                        total = args.requests if name != "rdflib-endpoint" else max(32, args.requests // 10)
+                        p50, p99, rps = asyncio.run(hammer(request, concurrency, total))
                         row[f"{name} c{concurrency} p50/p99 ms"] = f"{p50:.1f}/{p99:.1f}"
                         row[f"{name} c{concurrency} req/s"] = round(rps)
                 row["sparql/oxigraph c16"] = round(row["sparql c16 req/s"] / row["oxigraph c16 req/s"], 2)  # type: ignore[operator]
+                if anchor is not None:
+                    row["sparql/rdflib-endpoint c16"] = round(
+                        row["sparql c16 req/s"] / row["rdflib-endpoint c16 req/s"], 1)  # type: ignore[operator]
             finally:
-                for process in (ours, theirs):
+                for process in (ours, theirs, *([anchor] if anchor else [])):
                     process.terminate()
                     process.wait(30)
             rows.append(row)
     try:
         import rdflib_endpoint  # noqa: F401
     except ImportError:
-        print("rdflib-endpoint: not installed, not measured")
+        print("rdflib-endpoint: not installed (pip install rdflib-endpoint), not measured")
     for row in rows:
         print(" | ".join(f"{k}: {v}" for k, v in row.items()))
 

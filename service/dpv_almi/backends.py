@@ -345,7 +345,8 @@ class RemoteBackend(Backend):
     def _read_info(self) -> StoreInfo:
         records = tuple(registry.records_from_rows(engines.select(self.remote, registry.RECORDS_QUERY)))
         rows = engines.select(self.remote, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        graphs = {r["g"]: int(r["n"]) for r in sorted(rows, key=lambda r: r["g"])}
+        system = set(self.remote.engine.system_graphs)  # the engine's own graphs are not the data
+        graphs = {r["g"]: int(r["n"]) for r in sorted(rows, key=lambda r: r["g"]) if r["g"] not in system}
         loaded = max((r.loaded_at for r in records), default=datetime.fromtimestamp(0, UTC))
         version = registry.data_version(records, "".join(f"{g}{n}" for g, n in graphs.items()))
         return StoreInfo(version, loaded, graphs, records)

@@ -6,13 +6,28 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
 
 * **union default graph** -- the service's rule is "no dataset given → the union of all named
   graphs".  Oxigraph server's default graph is its (empty) default graph unless the request
-  says ``union-default-graph``; Virtuoso's default graph already is the union of all graphs.
+  says ``union-default-graph``.  Virtuoso's default graph already is the union of *all* graphs,
+  including its own system graphs (``virtrdf#``, ``owl#``, ``ldp#`` …, :attr:`Engine.system_graphs`),
+  and ``GRAPH ?g`` sees them too: the query gets ``DEFINE input:default-graph-exclude`` and
+  ``input:named-graph-exclude`` pragmas for them, and the graph counts leave them out.
+* **syntax** -- every query is parsed locally (pyoxigraph, with the predeclared prefixes) before it
+  is sent, so a malformed query gets the same problem (message, line, column) on every store,
+  and engine extensions (Virtuoso's ``DEFINE``, ``sql:``) are refused like anywhere else.
 * **loading** -- SPARQL 1.1 Graph Store Protocol: ``PUT`` replaces one graph.  Oxigraph server
-  does it in one transaction (readers see the old or the new graph); Virtuoso's
-  ``/sparql-graph-crud`` does a clear then a load, not atomically (documented in docs/deployment.md).
-* **results** -- SELECT/ASK are asked for as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, both
-  engines support them; the service re-encodes them itself (same formats, row cap, truncation
-  notes as the local stores).
+  does it in one transaction (readers see the old or the new graph).  Virtuoso's GSP endpoint
+  takes writes only from a user with the ``SPARQL_UPDATE`` role: give the credentials in the
+  store URL (``sparql+http://dba:dba@host:8890/sparql``), they are sent with HTTP digest
+  authentication to ``/sparql-graph-crud-auth``; its ``PUT`` clears then loads the graph, not
+  atomically (a reader can see the graph empty for a moment; docs/deployment.md).
+* **results** -- SELECT/ASK are asked for as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, and the
+  service re-encodes them itself (same formats, row cap, truncation notes as the local stores).
+  Virtuoso answers a mixed ``Accept`` with a JSON table even for CONSTRUCT, so it is asked for
+  exactly one type by the query's form; its SPARQL JSON is the older dialect (``typed-literal``,
+  ``lang``, blank nodes as ``nodeID://…`` or ``_:…`` IRIs, ASK as a ``__ASK_RETVAL`` row), which
+  :func:`normalise_json` turns into SPARQL 1.1 JSON; booleans as ``1``/``0``).  Virtuoso refuses
+  queries whose *estimated* cost is over ``MaxQueryCostEstimationTime``, which a fresh database
+  without statistics overestimates wildly: set it to 0 (off) in ``virtuoso.ini`` and bound queries
+  with ``MaxQueryExecutionTime`` instead.
 """
 
 from __future__ import annotations
@@ -20,7 +35,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+import json
+import re
 
 import httpx
 import pyoxigraph
@@ -42,11 +60,36 @@ class Engine:
     update_path: str
     """SPARQL Update endpoint, relative to the server root."""
     atomic_put: bool
+    system_graphs: tuple[str, ...] = ()
+    """The engine's own graphs, which its default graph and ``GRAPH ?g`` would otherwise include."""
+    exclude_pragmas: bool = False
+    """Leave :attr:`system_graphs` out with Virtuoso's ``DEFINE input:…-exclude`` pragmas."""
+    one_accept: bool = False
+    """Ask for exactly one result type, chosen by the query form (Virtuoso ignores q-values)."""
+    old_json: bool = False
+    """Results come in the pre-1.1 SPARQL JSON dialect (:func:`normalise_json`)."""
+    auth_gsp_path: str = ""
+    """Graph Store Protocol endpoint when the store URL carries credentials (digest auth)."""
+    auth_update_path: str = ""
+    drop_unbound_filters: bool = False
+    """Rewrite away optional parameters left unbound (:func:`drop_unbound_parameters`)."""
 
+
+VIRTUOSO_SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+    "http://www.openlinksw.com/schemas/RDF_Mapper_Ontology/1.0/",
+    "http://www.w3.org/ns/ldp",
+)
 
 ENGINES: dict[str, Engine] = {
     "oxigraph": Engine("oxigraph", {"union-default-graph": ""}, "/store", "/update", True),
-    "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False),
+    "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
+                       exclude_pragmas=True, one_accept=True, old_json=True,
+                       auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
+                       drop_unbound_filters=True),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -63,6 +106,8 @@ class RemoteStore:
     gsp_url: str
     update_url: str
     engine: Engine
+    credentials: tuple[str, str] | None = None
+    """(user, password) from the store URL, for writes (digest auth on Virtuoso, basic elsewhere)."""
 
     @classmethod
     def parse(cls, spec: str) -> RemoteStore:
@@ -72,41 +117,154 @@ class RemoteStore:
         if name not in ENGINES:
             raise ValueError(f"unknown SPARQL engine {name!r} (known: {', '.join(ENGINES)})")
         engine = ENGINES[name]
-        root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        return cls(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
-                   root + params.get("gsp", engine.gsp_path), root + params.get("update", engine.update_path), engine)
+        credentials = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
+        netloc = parts.hostname or ""
+        netloc = f"[{netloc}]" if ":" in netloc else netloc
+        netloc += f":{parts.port}" if parts.port else ""
+        root = urlunsplit((parts.scheme, netloc, "", "", ""))
+        gsp = (credentials and engine.auth_gsp_path) or engine.gsp_path
+        upd = (credentials and engine.auth_update_path) or engine.update_path
+        return cls(urlunsplit((parts.scheme, netloc, parts.path, "", "")),
+                   root + params.get("gsp", gsp), root + params.get("update", upd), engine, credentials)
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        if self.credentials is None:
+            return None
+        return httpx.DigestAuth(*self.credentials) if self.engine.auth_gsp_path else httpx.BasicAuth(*self.credentials)
 
     def query_params(self, job: QueryJob) -> list[tuple[str, str]]:
         """The protocol parameters for *job*, with this engine's way to get the union default graph."""
         # the service predeclares its prefixes; a remote engine does not (the query's own win: later PREFIX)
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
         base = f"BASE <{job.base_iri}>\n" if job.base_iri else ""
-        params = [("query", base + prologue + job.text)]
+        pragmas = ""
+        params: list[tuple[str, str]] = []
         dataset = job.dataset
         if dataset.default_graphs is not None or dataset.named_graphs is not None:
             params += [("default-graph-uri", g) for g in dataset.default_graphs or ()]
             params += [("named-graph-uri", g) for g in dataset.named_graphs or ()]
             if not dataset.default_graphs:  # an explicitly empty default graph: name one that is not there
                 params.append(("default-graph-uri", "urn:dpv-almi:empty"))
+            if not dataset.named_graphs:
+                params.append(("named-graph-uri", "urn:dpv-almi:empty"))
         elif not sparql_text.has_dataset_clause(job.text):
             params += list(self.engine.union_param.items())
-        return params
+            if self.engine.exclude_pragmas:
+                pragmas = "".join(f"DEFINE input:{kind}-graph-exclude <{g}>\n"
+                                  for kind in ("default", "named") for g in self.engine.system_graphs)
+        text = drop_unbound_parameters(job.text) if self.engine.drop_unbound_filters else job.text
+        return [("query", pragmas + base + prologue + text), *params]
+
+    def accept(self, job: QueryJob) -> str:
+        if not self.engine.one_accept:
+            return ACCEPT
+        form = sparql_text.query_form(job.text)
+        return "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
+
+
+_UNDEF_VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
+
+
+def drop_unbound_parameters(text: str) -> str:
+    """Remove ``VALUES ?p { UNDEF }`` and each ``FILTER (!BOUND(?p) || …)`` that goes with it.
+
+    The named queries make every parameter optional that way (:mod:`dpv_almi.queries`); both are
+    no-ops while ``?p`` is unbound, but Virtuoso evaluates the ``EXISTS`` with its property paths
+    anyway, unbound, which takes minutes.  Without them the query means the same."""
+    for name in _UNDEF_VALUES.findall(text):
+        text = re.sub(rf"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}", " ", text, flags=re.IGNORECASE)
+        opening = re.compile(rf"FILTER\s*\(\s*!\s*BOUND\s*\(\s*\?{name}\s*\)\s*\|\|", re.IGNORECASE)
+        while (match := opening.search(text)) is not None:
+            end = _closing_paren(text, text.index("(", match.start()))
+            if end < 0:
+                break
+            text = text[:match.start()] + text[end + 1:]
+    return text
+
+
+def _closing_paren(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one at *start* (strings and IRIs skipped), or -1."""
+    depth, i, quote = 0, start, ""
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            i = text.index(">", i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
+_SYNTAX_CHECK = pyoxigraph.Store()
+
+
+def check_syntax(job: QueryJob) -> Outcome | None:
+    """Parse *job* as the local stores would (same prefixes, base and messages); a 400 if it is not SPARQL."""
+    try:
+        _SYNTAX_CHECK.query(job.text, prefixes=PREFIXES, base_iri=job.base_iri)
+    except SyntaxError as exc:
+        return Outcome(400, title="Malformed query", detail=str(exc))
+    except Exception:  # noqa: BLE001 -- evaluation on the empty store is not the point here
+        pass
+    return None
 
 
 async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob, timeout: float) -> Outcome:
     """Run *job* on the remote store and encode it as the local stores would; problems returned, not raised.
 
     ``httpx.TimeoutException`` is left to the caller, which reports it like a local timeout."""
+    if (problem := check_syntax(job)) is not None:
+        return problem
     response = await client.post(remote.query_url, data=_multi(remote, job),
-                                 headers={"Accept": ACCEPT}, timeout=timeout)
+                                 headers={"Accept": remote.accept(job)}, timeout=timeout)
     if response.status_code >= 400:
         status = 400 if response.status_code in (400, 406) else 502
         detail = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
         return Outcome(status, title="Malformed query" if status == 400 else "Remote store failed", detail=detail)
-    return decode(response.headers.get("content-type", ""), response.content, job)
+    body = response.content
+    if remote.engine.old_json and response.headers.get("content-type", "").startswith("application/sparql-results+json"):
+        body = normalise_json(body)
+    return decode(response.headers.get("content-type", ""), body, job)
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def normalise_json(body: bytes) -> bytes:
+    """Virtuoso's SPARQL JSON as SPARQL 1.1 JSON (see the module docstring)."""
+    document = json.loads(body)
+    head = document.get("head", {})
+    rows = document.get("results", {}).get("bindings", [])
+    if head.get("vars") == ["__ASK_RETVAL"]:
+        value = rows[0]["__ASK_RETVAL"]["value"] if rows else "0"
+        return json.dumps({"head": {}, "boolean": value in ("1", "true")}).encode()
+    for row in rows:
+        for term in row.values():
+            kind = term.get("type")
+            if kind == "typed-literal":
+                term["type"] = "literal"
+                if term.get("datatype") == _XSD_BOOLEAN and term["value"] in ("0", "1"):
+                    term["value"] = "true" if term["value"] == "1" else "false"
+            elif kind == "uri" and term["value"].startswith("_:"):
+                term["type"], term["value"] = "bnode", term["value"][2:]
+            if term.get("type") == "bnode" and term["value"].startswith("nodeID://"):
+                term["value"] = term["value"][len("nodeID://"):]
+            if "lang" in term:
+                term["xml:lang"] = term.pop("lang")
+    return json.dumps({"head": {"vars": head.get("vars", [])}, "results": {"bindings": rows}}).encode()
 
 
 def _multi(remote: RemoteStore, job: QueryJob) -> dict[str, Any]:
@@ -139,13 +297,20 @@ def _triples(body: bytes, rdf_format: pyoxigraph.RdfFormat) -> Iterator[pyoxigra
 
 def put_graph(remote: RemoteStore, graph: str, ntriples: bytes, timeout: float = 600) -> None:
     """Replace one graph (GSP PUT); raises ``httpx.HTTPError`` on failure."""
-    response = httpx.put(remote.gsp_url, params={"graph": graph}, content=ntriples,
+    response = httpx.put(remote.gsp_url, params={"graph": graph}, content=ntriples, auth=remote.auth,
                          headers={"Content-Type": "application/n-triples"}, timeout=timeout)
     response.raise_for_status()
 
 
+def delete_graph(remote: RemoteStore, graph: str, timeout: float = 600) -> None:
+    """Remove one graph (GSP DELETE); a graph that is not there is not an error."""
+    response = httpx.delete(remote.gsp_url, params={"graph": graph}, auth=remote.auth, timeout=timeout)
+    if response.status_code != 404:
+        response.raise_for_status()
+
+
 def update(remote: RemoteStore, text: str, timeout: float = 60) -> None:
-    response = httpx.post(remote.update_url, data={"update": text}, timeout=timeout)
+    response = httpx.post(remote.update_url, data={"update": text}, auth=remote.auth, timeout=timeout)
     response.raise_for_status()
 
 
@@ -154,5 +319,5 @@ def select(remote: RemoteStore, text: str, timeout: float = 60) -> list[dict[str
     response = httpx.post(remote.query_url, data={"query": text},
                           headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
     response.raise_for_status()
-    document = response.json()
+    document = json.loads(normalise_json(response.content)) if remote.engine.old_json else response.json()
     return [{k: v["value"] for k, v in row.items()} for row in document["results"]["bindings"]]

@@ -44,3 +44,12 @@ def looks_like_update(query: str) -> bool:
     body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
     first = re.search(r"[A-Za-z]+", body)
     return bool(first) and first.group(0).upper() in UPDATE_KEYWORDS
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue ("" if none)."""
+    body = _NOT_KEYWORDS.sub(" ", query)
+    body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
+    first = re.search(r"[A-Za-z]+", body)
+    return first.group(0).upper() if first else ""
+

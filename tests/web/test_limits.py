@@ -50,6 +50,8 @@ def test_query_too_long_and_body_too_large(capped, assert_problem) -> None:
                                headers={"content-type": "application/sparql-query"}), 413)
 
 
+# local workers only: a remote engine keeps running an abandoned query (Oxigraph server cannot cancel one)
+@pytest.mark.backends("memory", "disk")
 def test_runaway_query_times_out_while_others_are_answered(server_url: str, assert_problem) -> None:
     """A real uvicorn with a 1 s timeout: the cartesian product is stopped; meanwhile other clients are served."""
     outcome: dict[str, httpx.Response] = {}
