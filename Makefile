@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv assets test serve notebooks concepts concepts-check dist release clean
+.PHONY: venv assets test soak serve notebooks concepts concepts-check dist release clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ $(VENDOR)/yasgui/%: node_modules/.package-lock.json
 # The notebooks run from a clean kernel as tests too (nbmake); outputs are not written back.
 test: venv assets
 	$(BIN)/python -m pytest --nbmake tests notebooks
+
+# The full-length soak (60 s, 32 concurrent clients, loopback); CI runs a 10 s one inside make test.
+soak: venv
+	DPV_ALMI_SOAK_SECONDS=60 $(BIN)/python -m pytest -s tests/hardening/test_soak.py
 
 serve: venv assets
 	$(BIN)/dpv-almi serve

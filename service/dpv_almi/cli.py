@@ -52,6 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from dpv_almi.backends import open_backend
     from dpv_almi.web.app import create_app
+    from dpv_almi.web.serving import uvicorn_options
     from dpv_almi.web.settings import Settings, SettingsError
 
     try:
@@ -62,7 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(create_app(config, backend=backend), host=config.host, port=config.port,
-                log_level=config.log_level, access_log=False)
+                log_level=config.log_level, access_log=False, **uvicorn_options(config))
     return 0
 
 

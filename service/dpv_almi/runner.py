@@ -16,6 +16,10 @@ That gives the limits teeth:
 * **read-only** -- workers only call ``Store.query``, which parses queries only
   (an update is a syntax error), on an in-memory copy: nothing can persist.
 * **row cap** -- at most ``max_rows`` rows are read; truncation is reported.
+* **result and memory caps** -- a serialised result over ``max_result_bytes`` is refused (422;
+  one GROUP_CONCAT row can be huge), and each worker's address space is capped
+  (``RLIMIT_AS``, ``worker_memory``): a query that allocates past it ends its worker, which is
+  replaced, and the client gets a 503 -- the machine keeps its memory.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,11 +65,20 @@ _WORKER_STORE: DataStore | None = None
 _WORKER_SANDBOXED = False
 
 
-def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool) -> None:
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space: past it, allocations fail and the worker ends (0: no cap)."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else min(limit, hard)))
+
+
+def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int = 0) -> None:
     global _WORKER_STORE, _WORKER_SANDBOXED
     # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph (Rust) evaluates
     # a query; the default action ends the worker at once instead of after pebble's 3 s grace.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _limit_memory(memory_mb)
     _WORKER_STORE = DataStore(spec) if isinstance(spec, (list, tuple)) else spec.open()
     if sandbox:
         from dpv_almi.sandbox import deny_network
@@ -89,6 +103,9 @@ class Limits:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_query_length: int = 100_000
+    max_result_bytes: int | None = 64 * 1024 * 1024
+    worker_memory: int = 0
+    """Address-space cap of a query worker in MiB (0: none)."""
 
 
 class BaseRunner:
@@ -101,6 +118,9 @@ class BaseRunner:
         if len(text) > self.limits.max_query_length:
             raise QueryProblem(413, "Query too long", f"The query has {len(text)} characters; the limit is "
                                f"{self.limits.max_query_length}.")
+        if sparql_text.nesting_depth(text) > sparql_text.MAX_NESTING:
+            raise QueryProblem(400, "Query too deeply nested", f"The query nests brackets more than "
+                               f"{sparql_text.MAX_NESTING} deep, the server's maximum.")
         if sparql_text.looks_like_update(text):
             raise QueryProblem(400, "Update not allowed", "This endpoint is read-only: SPARQL updates are not accepted.")
         if sparql_text.uses_service(text):
@@ -110,8 +130,8 @@ class BaseRunner:
         """Run *job*; raise :class:`QueryProblem` for anything but a result."""
         if check:
             self.check(job.text)
-        if job.max_rows > self.limits.max_rows:
-            job = QueryJob(**{**job.__dict__, "max_rows": self.limits.max_rows})
+        if job.max_rows > self.limits.max_rows or job.max_bytes != self.limits.max_result_bytes:
+            job = replace(job, max_rows=min(job.max_rows, self.limits.max_rows), max_bytes=self.limits.max_result_bytes)
         outcome = await self._execute(job)
         if outcome.status >= 400:
             raise QueryProblem(outcome.status, outcome.title, outcome.detail)
@@ -148,7 +168,8 @@ class QueryRunner(BaseRunner):
     def _new_pool(self) -> ProcessPool:
         method = "forkserver" if sys.platform.startswith("linux") else "spawn"
         context = multiprocessing.get_context(method)
-        return ProcessPool(max_workers=self.workers, initializer=_worker_init, initargs=(self.spec, self.sandbox),
+        return ProcessPool(max_workers=self.workers, initializer=_worker_init,
+                           initargs=(self.spec, self.sandbox, self.limits.worker_memory),
                            context=context)
 
     def start(self) -> None:

@@ -40,16 +40,29 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DRO
 
 def looks_like_update(query: str) -> bool:
     """True if the text starts like a SPARQL Update operation (after its prologue)."""
-    body = _NOT_KEYWORDS.sub(" ", query)
-    body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
-    first = re.search(r"[A-Za-z]+", body)
-    return bool(first) and first.group(0).upper() in UPDATE_KEYWORDS
+    return query_form(query) in UPDATE_KEYWORDS
 
 
 def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue ("" if none)."""
+    """The first keyword after the prologue, upper-cased: SELECT, ASK, CONSTRUCT, DESCRIBE, or an update's INSERT, LOAD … ("" if none)."""
     body = _NOT_KEYWORDS.sub(" ", query)
     body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
     first = re.search(r"[A-Za-z]+", body)
     return first.group(0).upper() if first else ""
 
+
+MAX_NESTING = 64
+"""Deepest nesting of ``{`` ``(`` ``[`` a query may have: far past any real query, well short of
+where Oxigraph's recursive parser and evaluator overflow their stack (which ends the process)."""
+
+
+def nesting_depth(query: str) -> int:
+    """How deeply the query nests groups, expressions and blank-node lists (outside strings and IRIs)."""
+    depth = deepest = 0
+    for char in _NOT_KEYWORDS.sub(" ", query):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest

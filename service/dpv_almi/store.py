@@ -105,6 +105,8 @@ class QueryJob:
     """Base IRI for relative IRIs in the query (the endpoint's URL for protocol queries)."""
     table: bool = False
     """Return SELECT results as a SPARQL-JSON dict (for the REST API) instead of bytes."""
+    max_bytes: int | None = None
+    """Largest serialised result; the row cap alone does not bound one huge value (GROUP_CONCAT)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,16 @@ def _truncation_note(job: QueryJob) -> str:
 
 
 def _encode(result: Any, job: QueryJob) -> Outcome:
+    """Serialise *result* for *job*, refusing (422) a body over ``job.max_bytes``."""
+    outcome = _serialise(result, job)
+    if job.max_bytes is not None and len(outcome.body) > job.max_bytes:
+        return Outcome(422, title="Result too large",
+                       detail=f"The result is over {job.max_bytes} bytes, the server's maximum; "
+                       "ask for less (LIMIT, fewer or shorter values).")
+    return outcome
+
+
+def _serialise(result: Any, job: QueryJob) -> Outcome:
     if isinstance(result, pyoxigraph.QueryBoolean):
         if job.table:
             return Outcome(table={"head": {}, "boolean": bool(result)}, form="ASK")

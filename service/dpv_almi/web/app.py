@@ -16,8 +16,8 @@ from dpv_almi.queries import load_catalogue, load_rest_catalogue
 from dpv_almi.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
 from dpv_almi.store import DataStore
-from dpv_almi.web import pages, problems
-from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics
+from dpv_almi.web import openapi, pages, problems
+from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
 from dpv_almi.web.routers import admin, health, sparql, v1
 from dpv_almi.web.settings import Settings
 
@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limits = Limits(settings.query_timeout, settings.max_rows, settings.max_query_length)
+        limits = Limits(settings.query_timeout, settings.max_rows, settings.max_query_length,
+                        settings.max_result_bytes, settings.worker_memory)
         runner: BaseRunner
         if isinstance(backend, RemoteBackend):
             runner = RemoteRunner(backend.remote, limits)
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.state.competency_queries = load_catalogue()
     app.state.rest_queries = load_rest_catalogue()
     problems.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(v1.router)
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],
                        expose_headers=["ETag", "X-Request-ID", "X-Result-Rows", "X-Result-Truncated", "Warning"])
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app

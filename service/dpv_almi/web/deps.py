@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import Request
@@ -31,17 +32,24 @@ def settings(request: Request) -> Settings:
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refusing (413) anything over the configured maximum without reading it all."""
-    limit = settings(request).max_body
+    """The request body, refusing (413) anything over the configured maximum without reading it all,
+    and (408) a client too slow to send it: a trickled body would otherwise hold the request forever."""
+    config = settings(request)
+    limit = config.max_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise Problem(413, f"The request body is {declared} bytes; the limit is {limit}.", "Request too large")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, f"The request body exceeds the limit of {limit} bytes.", "Request too large")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(config.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Problem(413, f"The request body exceeds the limit of {limit} bytes.", "Request too large")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Problem(408, f"The request body took longer than {config.body_timeout:g} s to arrive.",
+                      "Request Timeout") from None
     return b"".join(chunks)
 
 

@@ -5,6 +5,8 @@
 * Access log: one JSON line per request on the ``dpv_almi.access`` logger.
 * Metrics: Prometheus counters and histograms (``prometheus-client``), one
   registry per app, served at ``/metrics``.
+* Security headers: every answer says ``nosniff``, denies framing and carries a CSP without
+  inline or remote scripts (:class:`SecurityHeadersMiddleware`).
 * Conditional requests: a GET answer is fully determined by the data version
   (which a policy load changes), the URL and the
   negotiation headers; the ETag is computed from those *before* running the
@@ -165,6 +167,54 @@ class ConditionalGetMiddleware:
                 response_headers = MutableHeaders(scope=message)
                 for key, value in cache_headers.items():
                     response_headers[key] = value
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+"""No inline or remote script anywhere: the pages' JavaScript is in static files.  Inline *styles*
+stay allowed because the editor (CodeMirror inside YASGUI) sets style attributes."""
+
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+"""The one exception, ``/v1/docs``: FastAPI's Swagger UI page is an inline script loading its
+bundle from jsDelivr.  It holds no data of ours; the data endpoints keep the strict policy."""
+
+DOCS_PATH = "/v1/docs"
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+class SecurityHeadersMiddleware:
+    """The security headers of every answer -- pages, API, errors, static files -- in one place."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_CONTENT_SECURITY_POLICY if scope["path"] == DOCS_PATH else CONTENT_SECURITY_POLICY
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers[key] = value
+                headers["content-security-policy"] = policy
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

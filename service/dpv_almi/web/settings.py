@@ -16,6 +16,12 @@
 | ``DPV_ALMI_STORE`` | ``--store`` | in memory; a directory (on-disk Oxigraph) or ``sparql+http://…`` |
 | ``DPV_ALMI_ARCHIVE`` | ``--archive`` | where policy versions are kept (on disk: ``STORE/versions``) |
 | ``DPV_ALMI_ADMIN_TOKEN`` | -- | unset: the admin endpoint is off |
+| ``DPV_ALMI_MAX_RESULT_BYTES`` | ``--max-result-bytes`` | 67108864 (64 MiB) |
+| ``DPV_ALMI_WORKER_MEMORY`` (MiB) | ``--worker-memory`` | 2048 (0: no cap) |
+| ``DPV_ALMI_MAX_HEADER_BYTES`` | ``--max-header-bytes`` | 16384 |
+| ``DPV_ALMI_HEADER_TIMEOUT`` (s) | ``--header-timeout`` | 10 |
+| ``DPV_ALMI_BODY_TIMEOUT`` (s) | ``--body-timeout`` | 30 |
+| ``DPV_ALMI_KEEP_ALIVE`` (s) | ``--keep-alive`` | 5 |
 """
 
 from __future__ import annotations
@@ -54,6 +60,18 @@ class Settings:
     """None: in memory from ``data``; a directory: on-disk Oxigraph; ``sparql+http://…``: remote."""
     archive: Path | None = None
     """Where every loaded policy version is kept (for diffs); default: a temporary or the store's folder."""
+    max_result_bytes: int = 64 * 1024 * 1024
+    """Largest serialised query result (422 beyond): bounds one huge GROUP_CONCAT value too."""
+    worker_memory: int = 2048
+    """Address-space cap of each query worker, MiB (RLIMIT_AS; 0: none): a runaway query ends its worker."""
+    max_header_bytes: int = 16_384
+    """Largest request head uvicorn buffers (request line and headers); beyond, the connection is refused."""
+    header_timeout: float = 10.0
+    """Seconds a client has to send a complete request head (slow clients are disconnected)."""
+    body_timeout: float = 30.0
+    """Seconds a client has to send a request body (408 beyond)."""
+    keep_alive: int = 5
+    """Seconds an idle keep-alive connection stays open."""
     sandbox: bool = True
     """Run query workers under the seccomp network filter (always on outside tests)."""
 
@@ -89,9 +107,10 @@ def _convert(name: str, raw: str) -> object:
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
-        if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age"):
+        if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age",
+                    "max_result_bytes", "worker_memory", "max_header_bytes", "keep_alive"):
             return int(raw)
-        if name == "query_timeout":
+        if name in ("query_timeout", "header_timeout", "body_timeout"):
             return float(raw)
     except ValueError:
         raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
@@ -121,5 +140,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", help="on-disk Oxigraph directory (a restart serves it without reloading) or "
                         "sparql+http://host:port/query[?engine=oxigraph|virtuoso] (default: memory; env DPV_ALMI_STORE)")
     parser.add_argument("--archive", type=Path, help="directory keeping every policy version (env DPV_ALMI_ARCHIVE)")
+    parser.add_argument("--max-result-bytes", type=int, metavar="BYTES",
+                        help="largest query result (default 64 MiB; env DPV_ALMI_MAX_RESULT_BYTES)")
+    parser.add_argument("--worker-memory", type=int, metavar="MIB",
+                        help="address-space cap of a query worker, 0 for none (default 2048; env DPV_ALMI_WORKER_MEMORY)")
+    parser.add_argument("--max-header-bytes", type=int, metavar="BYTES",
+                        help="largest request head (default 16384; env DPV_ALMI_MAX_HEADER_BYTES)")
+    parser.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                        help="time to send a request head (default 10; env DPV_ALMI_HEADER_TIMEOUT)")
+    parser.add_argument("--body-timeout", type=float, metavar="SECONDS",
+                        help="time to send a request body (default 30; env DPV_ALMI_BODY_TIMEOUT)")
+    parser.add_argument("--keep-alive", type=int, metavar="SECONDS",
+                        help="idle keep-alive connection timeout (default 5; env DPV_ALMI_KEEP_ALIVE)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
                         help="log level (default info; env DPV_ALMI_LOG_LEVEL)")

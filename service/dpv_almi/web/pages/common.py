@@ -28,20 +28,9 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE.parent / "templates"), autoescape=True))
 """Autoescaping always on: labels and quotes from the data are text, never markup."""
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
-"""No inline or remote script anywhere: the pages' JavaScript is in static files. Inline *styles*
-stay allowed because the editor (CodeMirror inside YASGUI) sets style attributes."""
-
-HTML_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Vary": "Accept, Accept-Language",
-}
+HTML_HEADERS = {"Vary": "Accept, Accept-Language"}
+"""The security headers (CSP, nosniff, frame denial) are the app's, for every answer: see
+:class:`dpv_almi.web.middleware.SecurityHeadersMiddleware`."""
 
 UI: dict[str, dict[str, str]] = {
     "en": {

@@ -1,0 +1,127 @@
+"""Shared by the hardening tests: a real ``dpv-almi serve`` process, problem+json checks, RSS.
+
+The fuzzers run the ASGI app in process (fast); what needs real sockets, signals and processes --
+slow clients, runaway queries under load, SIGKILL, the soak -- runs against a real uvicorn on
+127.0.0.1 started by :func:`start_server`, stopped by the test that started it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running ``dpv-almi serve``: its URL, process and log."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def launch(folder: Path, args: list[str] = [], env: Mapping[str, str] = {}, wait: float = 60) -> Server:  # noqa: B006
+    """Start ``dpv-almi serve`` on a free loopback port and wait until ``/readyz`` answers 200."""
+    port = free_port()
+    log = folder / f"server-{port}.log"
+    environment = {**os.environ, "DPV_ALMI_WORKERS": "2", **env}
+    environment.pop("DPV_ALMI_STORE", None) if "DPV_ALMI_STORE" not in env else None
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "serve", "--host", "127.0.0.1",
+                                    "--port", str(port), *args], stdout=out, stderr=subprocess.STDOUT, env=environment)
+    server = Server(f"http://127.0.0.1:{port}", port, process, log)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            pytest.fail(f"dpv-almi serve did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    """``serve(args, env)``: a started ``dpv-almi serve`` (:class:`Server`); all stopped at the end."""
+    started: list[Server] = []
+
+    def start(args: list[str] = [], env: Mapping[str, str] = {}) -> Server:  # noqa: B006
+        server = launch(tmp_path, args, env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def assert_problem(response: httpx.Response, status: int | None = None) -> dict:
+    """*response* is RFC 9457 problem+json (with *status*), never a traceback."""
+    if status is not None:
+        assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == response.status_code
+    assert "Traceback" not in response.text
+    return body
+
+
+@pytest.fixture(name="assert_problem", scope="session")
+def _assert_problem() -> object:
+    return assert_problem
+
+
+@pytest.fixture(name="tree_rss", scope="session")
+def _tree_rss() -> object:
+    return tree_rss
