@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+
+from dpv_almi.local_service import ServiceStartError, start_service
 
 CHROMIUM = os.environ.get("DPV_ALMI_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,40 +22,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``dpv-almi serve`` (uvicorn) on a free port; its log is kept beside the screenshots."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("browser-server") / "server.log"
-    env = {**os.environ, "DPV_ALMI_WORKERS": "2"}
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "serve", "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield url
+        service = start_service(tmp_path_factory.mktemp("browser-server"), env={"DPV_ALMI_WORKERS": "2"})
+    except ServiceStartError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield service.url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        service.stop()
 
 
 @pytest.fixture(scope="module")

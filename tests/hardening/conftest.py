@@ -2,70 +2,30 @@
 
 The fuzzers run the ASGI app in process (fast); what needs real sockets, signals and processes --
 slow clients, runaway queries under load, SIGKILL, the soak -- runs against a real uvicorn on
-127.0.0.1 started by :func:`start_server`, stopped by the test that started it.
+127.0.0.1 started by :func:`launch` (:mod:`dpv_almi.local_service`), stopped by the test that started it.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from dpv_almi.local_service import LocalService, ServiceStartError, start_service
 
 
-@dataclass
-class Server:
-    """A running ``dpv-almi serve``: its URL, process and log."""
-
-    url: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+Server = LocalService
 
 
 def launch(folder: Path, args: list[str] = [], env: Mapping[str, str] = {}, wait: float = 60) -> Server:  # noqa: B006
-    """Start ``dpv-almi serve`` on a free loopback port and wait until ``/readyz`` answers 200."""
-    port = free_port()
-    log = folder / f"server-{port}.log"
-    environment = {**os.environ, "DPV_ALMI_WORKERS": "2", **env}
-    environment.pop("DPV_ALMI_STORE", None) if "DPV_ALMI_STORE" not in env else None
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port), *args], stdout=out, stderr=subprocess.STDOUT, env=environment)
-    server = Server(f"http://127.0.0.1:{port}", port, process, log)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            server.stop()
-            pytest.fail(f"dpv-almi serve did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.1)
+    """Start ``dpv-almi serve`` on a free loopback port (2 workers, in memory unless *env* says otherwise)."""
+    environment: dict[str, str | None] = {"DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None, **env}
+    try:
+        return start_service(folder, args, environment, wait)
+    except ServiceStartError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

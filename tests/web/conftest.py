@@ -21,7 +21,6 @@ some backends; the Virtuoso run is the core set (:data:`VIRTUOSO_MODULES`), to b
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from dpv_almi.local_service import ServiceStartError, free_port, start_service
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources
@@ -95,10 +96,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "memory")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_free_port = free_port
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, name: str, log: Path | None, timeout: float = 60) -> None:
@@ -346,39 +344,22 @@ def listener() -> Iterator[Listener]:
 @pytest.fixture(scope="session")
 def server_url(backend: str, remote_servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``dpv-almi serve`` (uvicorn) on 127.0.0.1 with a 1 s query timeout and 2 workers, per backend."""
-    port = _free_port()
     folder = tmp_path_factory.mktemp("server")
-    log = folder / "server.log"
-    env = {**os.environ, "DPV_ALMI_QUERY_TIMEOUT": "1", "DPV_ALMI_WORKERS": "2"}
-    env.pop("DPV_ALMI_STORE", None)
+    env: dict[str, str | None] = {"DPV_ALMI_QUERY_TIMEOUT": "1", "DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None}
     if backend == "disk":
         env["DPV_ALMI_STORE"] = str(folder / "store")
     elif backend in REMOTE:
         server = remote_servers(backend)
         server.ensure(tuple(resources.default_data_files()))
         env["DPV_ALMI_STORE"] = server.spec
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "serve", "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield url
+        service = start_service(folder, env=env, wait=30)
+    except ServiceStartError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield service.url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        service.stop()
 
 
 @pytest.fixture(autouse=True)

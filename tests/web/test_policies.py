@@ -4,7 +4,6 @@ store, and the service over a remote Oxigraph server (started here, one per sess
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from dpv_almi.local_service import free_port
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources, synthetic
@@ -117,10 +118,7 @@ def test_admin_replace_versions_and_diff(store: str, tmp_path: Path, monkeypatch
 # --- remote: Oxigraph server -----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_free_port = free_port
 
 
 @pytest.fixture(scope="session")
