@@ -53,9 +53,9 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """The SPARQL query form (SELECT, ASK, CONSTRUCT or DESCRIBE) of the query body."""
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-        return match.group(1).upper() if match else "UNKNOWN"
+        from dpv_almi.sparql_text import query_form
+
+        return query_form(self.text) or "UNKNOWN"
 
 
 def parse_query_file(path: Path) -> NamedQuery:
