@@ -11,7 +11,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,17 @@ import httpx
 
 class ServiceStartError(RuntimeError):
     """The service exited or did not become ready in time; the message carries its log."""
+
+
+def stop_process(process: subprocess.Popen[bytes], wait: float = 15) -> None:
+    """Terminate a child process, kill it if it lingers past *wait* seconds, and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def free_port() -> int:
@@ -40,13 +52,7 @@ class LocalService:
 
     def stop(self) -> None:
         """Terminate (then kill, if it lingers) and wait for the process."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def start_service(
@@ -85,3 +91,18 @@ def start_service(
             service.stop()
             raise ServiceStartError(f"dpv-almi serve did not start:\n{log.read_text(errors='replace')}")
         time.sleep(0.1)
+
+
+@contextmanager
+def running_service(
+    log_dir: Path,
+    args: Sequence[str] = (),
+    env: Mapping[str, str | None] | None = None,
+    wait: float = 60,
+) -> Iterator[LocalService]:
+    """:func:`start_service` for the length of a ``with`` block, stopped however the block ends."""
+    service = start_service(log_dir, args, env, wait)
+    try:
+        yield service
+    finally:
+        service.stop()

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dpv_almi.local_service import ServiceStartError, start_service
+from dpv_almi.local_service import running_service
 
 CHROMIUM = os.environ.get("DPV_ALMI_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,14 +25,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 @pytest.fixture(scope="module")
 def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``dpv-almi serve`` (uvicorn) on a free port; its log is kept beside the screenshots."""
-    try:
-        service = start_service(tmp_path_factory.mktemp("browser-server"), env={"DPV_ALMI_WORKERS": "2"})
-    except ServiceStartError as exc:
-        pytest.fail(str(exc))
-    try:
+    with running_service(tmp_path_factory.mktemp("browser-server"), env={"DPV_ALMI_WORKERS": "2"}) as service:
         yield service.url
-    finally:
-        service.stop()
 
 
 @pytest.fixture(scope="module")

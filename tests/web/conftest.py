@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dpv_almi.local_service import ServiceStartError, free_port, start_service
+from dpv_almi.local_service import free_port, running_service, stop_process
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources
@@ -200,12 +200,7 @@ class RemoteServer:
         self.current, self.graphs = key, list(loaded.info().graphs)
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, wait=30)
 
 
 @pytest.fixture(scope="session")
@@ -352,14 +347,8 @@ def server_url(backend: str, remote_servers, tmp_path_factory: pytest.TempPathFa
         server = remote_servers(backend)
         server.ensure(tuple(resources.default_data_files()))
         env["DPV_ALMI_STORE"] = server.spec
-    try:
-        service = start_service(folder, env=env, wait=30)
-    except ServiceStartError as exc:
-        pytest.fail(str(exc))
-    try:
+    with running_service(folder, env=env, wait=30) as service:
         yield service.url
-    finally:
-        service.stop()
 
 
 @pytest.fixture(autouse=True)

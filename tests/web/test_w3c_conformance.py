@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
