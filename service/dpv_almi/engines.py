@@ -13,6 +13,12 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
 * **syntax** -- every query is parsed locally (pyoxigraph, with the predeclared prefixes) before it
   is sent, so a malformed query gets the same problem (message, line, column) on every store,
   and engine extensions (Virtuoso's ``DEFINE``, ``sql:``) are refused like anywhere else.
+* **query text** -- :meth:`RemoteStore.query_text` applies the rewrites of
+  :mod:`dpv_almi.sparql_rewrite` an engine needs: on every engine, a request that names its dataset
+  has the query's own ``FROM``/``FROM NAMED`` removed (Protocol §2.1.4: the protocol's dataset wins;
+  Virtuoso would merge the two); on Virtuoso, unbound optional parameters are dropped and each
+  ``*``/``+`` path with a constant end becomes a ``SELECT DISTINCT`` sub-select, because Virtuoso
+  7.2 returns one solution per step it walked instead of each pair of end points once.
 * **loading** -- SPARQL 1.1 Graph Store Protocol: ``PUT`` replaces one graph.  Oxigraph server
   does it in one transaction (readers see the old or the new graph).  Virtuoso's GSP endpoint
   takes writes only from a user with the ``SPARQL_UPDATE`` role: give the credentials in the
@@ -38,12 +44,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import json
-import re
 
 import httpx
 import pyoxigraph
 
 from dpv_almi import sparql_text
+from dpv_almi.sparql_rewrite import distinct_closures, drop_unbound_parameters, strip_dataset_clauses
 from dpv_almi.namespaces import PREFIXES
 from dpv_almi.store import Outcome, QueryJob, _encode
 
@@ -73,6 +79,8 @@ class Engine:
     auth_update_path: str = ""
     drop_unbound_filters: bool = False
     """Rewrite away optional parameters left unbound (:func:`drop_unbound_parameters`)."""
+    distinct_closures: bool = False
+    """Evaluate ``*``/``+`` paths as sets through ``SELECT DISTINCT`` sub-selects (:func:`distinct_closures`)."""
 
 
 VIRTUOSO_SYSTEM_GRAPHS = (
@@ -89,7 +97,7 @@ ENGINES: dict[str, Engine] = {
     "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
                        exclude_pragmas=True, one_accept=True, old_json=True,
                        auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
-                       drop_unbound_filters=True),
+                       drop_unbound_filters=True, distinct_closures=True),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -153,58 +161,24 @@ class RemoteStore:
             if self.engine.exclude_pragmas:
                 pragmas = "".join(f"DEFINE input:{kind}-graph-exclude <{g}>\n"
                                   for kind in ("default", "named") for g in self.engine.system_graphs)
-        text = drop_unbound_parameters(job.text) if self.engine.drop_unbound_filters else job.text
-        return [("query", pragmas + base + prologue + text), *params]
+        return [("query", pragmas + base + prologue + self.query_text(job)), *params]
+
+    def query_text(self, job: QueryJob) -> str:
+        """*job*'s text as this engine must get it to answer as the local stores do."""
+        text = job.text
+        if job.dataset.default_graphs is not None or job.dataset.named_graphs is not None:
+            text = strip_dataset_clauses(text)  # the protocol's dataset replaces the query's (Protocol §2.1.4)
+        if self.engine.drop_unbound_filters:
+            text = drop_unbound_parameters(text)
+        if self.engine.distinct_closures:
+            text = distinct_closures(text)
+        return text
 
     def accept(self, job: QueryJob) -> str:
         if not self.engine.one_accept:
             return ACCEPT
         form = sparql_text.query_form(job.text)
         return "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-
-
-_UNDEF_VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
-
-
-def drop_unbound_parameters(text: str) -> str:
-    """Remove ``VALUES ?p { UNDEF }`` and each ``FILTER (!BOUND(?p) || …)`` that goes with it.
-
-    The named queries make every parameter optional that way (:mod:`dpv_almi.queries`); both are
-    no-ops while ``?p`` is unbound, but Virtuoso evaluates the ``EXISTS`` with its property paths
-    anyway, unbound, which takes minutes.  Without them the query means the same."""
-    for name in _UNDEF_VALUES.findall(text):
-        text = re.sub(rf"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}", " ", text, flags=re.IGNORECASE)
-        opening = re.compile(rf"FILTER\s*\(\s*!\s*BOUND\s*\(\s*\?{name}\s*\)\s*\|\|", re.IGNORECASE)
-        while (match := opening.search(text)) is not None:
-            end = _closing_paren(text, text.index("(", match.start()))
-            if end < 0:
-                break
-            text = text[:match.start()] + text[end + 1:]
-    return text
-
-
-def _closing_paren(text: str, start: int) -> int:
-    """Index of the parenthesis closing the one at *start* (strings and IRIs skipped), or -1."""
-    depth, i, quote = 0, start, ""
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            i = text.index(">", i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
 
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
@@ -234,10 +208,28 @@ async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob,
         status = 400 if response.status_code in (400, 406) else 502
         detail = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
         return Outcome(status, title="Malformed query" if status == 400 else "Remote store failed", detail=detail)
+    if (incomplete := incomplete_answer(response)) is not None:
+        return incomplete
     body = response.content
     if remote.engine.old_json and response.headers.get("content-type", "").startswith("application/sparql-results+json"):
         body = normalise_json(body)
     return decode(response.headers.get("content-type", ""), body, job)
+
+
+def incomplete_answer(response: httpx.Response) -> Outcome | None:
+    """A 503 for an answer the store cut short, which must never pass for a whole one.
+
+    Virtuoso's "anytime" queries: past ``MaxQueryExecutionTime`` it may send the solutions found so
+    far with ``200`` or ``206 Partial Content`` and says so only in ``X-SQL-State`` (``S1TAT``) and
+    ``X-SQL-Message``; a client reading the body alone would take one row for the whole answer."""
+    state = response.headers.get("x-sql-state")
+    if response.status_code != 206 and not state:
+        return None
+    message = " ".join(response.headers.get("x-sql-message", "").split())[:300]
+    reason = f"{state}: {message}" if state and message else state or "206 Partial Content"
+    return Outcome(503, title="Query timeout",
+                   detail=f"The SPARQL store stopped the query at its own limit and sent an incomplete answer ({reason}); "
+                          "it is not passed on. Narrow the query, or raise the store's time limit.")
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"

@@ -1,0 +1,430 @@
+"""SPARQL text rewrites a remote engine needs, on tokens that keep their positions.
+
+Why text and not an algebra round trip: rdflib's parser keeps no source positions and serialising
+its algebra back to SPARQL changed the answers of 14 of our 36 named queries; pyoxigraph exposes no
+syntax tree.  So the query is lexed (strings, IRIs and comments as such), only the clause in
+question is cut or replaced, and a rewritten text that no longer parses is not used.  Which engine
+needs which rewrite is decided in :mod:`dpv_almi.engines`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph
+
+from dpv_almi.namespaces import PREFIXES
+
+_PARSER = pyoxigraph.Store()
+"""An empty store: parsing a query against it checks its syntax and costs nothing to evaluate."""
+
+_UNDEF_VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
+
+
+def drop_unbound_parameters(text: str) -> str:
+    """Remove ``VALUES ?p { UNDEF }`` and each ``FILTER (!BOUND(?p) || …)`` that goes with it.
+
+    The named queries make every parameter optional that way (:mod:`dpv_almi.queries`); both are
+    no-ops while ``?p`` is unbound, but Virtuoso evaluates the ``EXISTS`` with its property paths
+    anyway, unbound, which takes minutes.  Without them the query means the same."""
+    for name in _UNDEF_VALUES.findall(text):
+        text = re.sub(rf"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}", " ", text, flags=re.IGNORECASE)
+        opening = re.compile(rf"FILTER\s*\(\s*!\s*BOUND\s*\(\s*\?{name}\s*\)\s*\|\|", re.IGNORECASE)
+        while (match := opening.search(text)) is not None:
+            end = _closing_paren(text, text.index("(", match.start()))
+            if end < 0:
+                break
+            text = text[:match.start()] + text[end + 1:]
+    return text
+
+
+def _closing_paren(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one at *start* (strings and IRIs skipped), or -1."""
+    depth, i, quote = 0, start, ""
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            i = text.index(">", i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+# --- query rewriting (token level; see :func:`strip_dataset_clauses` and :func:`distinct_closures`) ------------
+
+_TOKEN = re.compile(
+    r"(?P<ws>\s+|#[^\n]*)"
+    r"|(?P<str>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<var>[?$][\w\u00b7-\uffff]+)"
+    r"|(?P<bnode>_:[\w\u00b7-\uffff.-]*[\w\u00b7-\uffff-])"
+    r"|(?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\u00b7-\uffff.-]*)?:(?:[\w\u00b7-\uffff:%\\.-]*[\w\u00b7-\uffff:%-])?)"
+    r"|(?P<num>\d*\.\d+(?:[eE][+-]?\d+)?|\d+\.?\d*[eE][+-]?\d+|\d+)"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|(?P<word>[A-Za-z_][\w-]*)"
+    r"|(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].;,/|^*+?!=<>-])",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    def is_(self, *texts: str) -> bool:
+        """Punctuation, or a keyword compared case-insensitively (``a`` is case-sensitive in SPARQL)."""
+        if self.kind == "word":
+            return any(self.text.upper() == t.upper() and (t != "a" or self.text == "a") for t in texts)
+        return self.kind == "punct" and self.text in texts
+
+
+def _tokenize(text: str) -> list[_Tok] | None:
+    """SPARQL tokens with their positions (comments and white space dropped); None if some text is not a token."""
+    tokens, position = [], 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            return None
+        kind = match.lastgroup or ""
+        if kind != "ws":
+            tokens.append(_Tok(kind, match.group(), match.start(), match.end()))
+        position = match.end()
+    return tokens
+
+
+def strip_dataset_clauses(text: str) -> str:
+    """The query without its ``FROM``/``FROM NAMED`` clauses, for a request whose protocol dataset replaces them.
+
+    ``FROM`` is reserved in SPARQL 1.1 Query and appears only in dataset clauses (sub-selects have none),
+    so with strings, IRIs and comments lexed as such every ``FROM`` token starts one; the result is parsed
+    again before it is sent (:func:`check_syntax` parsed the original)."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return text
+    cuts = []
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "FROM":
+            j = i + 2 if i + 1 < len(tokens) and tokens[i + 1].is_("NAMED") else i + 1
+            if j < len(tokens) and tokens[j].kind in ("iri", "pname"):
+                cuts.append((token.start, tokens[j].end))
+    for start, end in reversed(cuts):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+class _Unsupported(Exception):
+    """A construct the closure rewrite does not know: the query is sent as written."""
+
+
+_TERM_KINDS = ("iri", "pname", "var", "str", "num")
+_GROUP_KEYWORDS = ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES", "UNION")
+
+
+class _ClosureRewriter:
+    """Finds triple patterns ``S p* O`` / ``S p+ O`` (also at the end or start of a sequence path) in every
+    group graph pattern and replaces each by a ``SELECT DISTINCT`` sub-select of the closure alone.
+
+    Why: SPARQL evaluates ``*``/``+`` paths with set semantics (each pair of end points once); Virtuoso 7
+    returns one solution per step it walked when an end is bound by the rest of the query.  The rewrite
+    follows the spec's own translation: ``S e1/…/en O`` is ``S e1/…/en-1 ?v . ?v en O`` with a fresh ``?v``,
+    and an arbitrary-length path is a set, so ``{ SELECT DISTINCT ?v { ?v en O } }`` means the same.  Only
+    closures with a constant end are wrapped (Virtuoso cannot start a closure from two unbound ends)."""
+
+    def __init__(self, text: str, tokens: list[_Tok]) -> None:
+        self.text, self.tokens = text, tokens
+        self.edits: list[tuple[int, int, str]] = []
+        self.fresh = 0
+
+    def run(self) -> str:
+        i = 0
+        while i < len(self.tokens):
+            token = self.tokens[i]
+            if token.is_("WHERE") and i + 1 < len(self.tokens) and self.tokens[i + 1].is_("{"):
+                i = self.group(i + 1)
+            elif token.is_("{") and i > 0 and (self.tokens[i - 1].kind in ("var", "iri", "pname")
+                                               or self.tokens[i - 1].is_("*", ")", "ASK")):
+                if self._values_block(i):
+                    i = self.skip_balanced(i)
+                else:  # SELECT … { (WHERE omitted), ASK {, DESCRIBE … {
+                    i = self.group(i)
+            elif token.is_("{"):
+                i = self.skip_balanced(i)  # CONSTRUCT templates, VALUES data
+            else:
+                i += 1
+        text = self.text
+        for start, end, replacement in sorted(self.edits, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+    def _values_block(self, i: int) -> bool:
+        j = i - 1
+        while j >= 0 and (self.tokens[j].kind == "var" or self.tokens[j].is_("(", ")")):
+            j -= 1
+        return j >= 0 and self.tokens[j].is_("VALUES")
+
+    def skip_balanced(self, i: int, rewrite: bool = True) -> int:
+        """Index after the bracket closing the one at *i*, rewriting the groups of any EXISTS inside."""
+        depth = 0
+        while i < len(self.tokens):
+            token = self.tokens[i]
+            if token.is_("{") and i > 0 and self.tokens[i - 1].is_("EXISTS"):
+                i = self.group(i, rewrite)
+                continue
+            if token.is_("{", "(", "["):
+                depth += 1
+            elif token.is_("}", ")", "]"):
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        raise _Unsupported("unbalanced")
+
+    def group(self, i: int, rewrite: bool = True) -> int:
+        """Rewrite the group graph pattern opening at *i*; the index after its ``}``.
+
+        Not inside ``GRAPH``/``SERVICE`` (*rewrite* False): a sub-select in ``GRAPH ?g`` answers per graph
+        and the zero-length part of a closure then differs."""
+        assert self.tokens[i].is_("{")
+        i += 1
+        own: list[tuple[int, int, str]] = []  # this group's statements' edits
+        has_union = False
+        while True:
+            token = self._at(i)
+            if token.is_("}"):
+                if rewrite and not has_union:  # Virtuoso joins a UNION with a sub-select wrongly (loses solutions)
+                    self.edits += own
+                return i + 1
+            if token.is_("."):
+                i += 1
+            elif token.is_("{"):
+                if self._at(i + 1).is_("SELECT"):
+                    i = self.subselect(i, rewrite)
+                else:
+                    i = self.group(i, rewrite)
+            elif token.is_("OPTIONAL", "MINUS", "UNION"):  # the group that follows is rewritten on its own
+                has_union |= token.is_("UNION")
+                i += 1
+            elif token.is_("GRAPH", "SERVICE"):
+                i += 1
+                if self._at(i).is_("SILENT"):
+                    i += 1
+                i = self.group(i + 1, rewrite=False)  # after the graph or service term
+            elif token.is_("FILTER"):
+                i += 1
+                if self._at(i).kind in ("word", "pname", "iri"):  # a function call, e.g. FILTER regex(…)
+                    if self._at(i).is_("NOT"):
+                        i += 1
+                    if self._at(i).is_("EXISTS"):
+                        i = self.group(i + 1, rewrite)
+                        continue
+                    i += 1
+                i = self.skip_balanced(i, rewrite)
+            elif token.is_("BIND"):
+                i = self.skip_balanced(i + 1, rewrite)
+            elif token.is_("VALUES"):
+                i += 1
+                if self._at(i).is_("("):
+                    i = self.skip_balanced(i, rewrite)
+                else:
+                    i += 1
+                i = self.skip_balanced(i, rewrite)
+            elif token.kind == "word" and token.text.upper() in _GROUP_KEYWORDS:
+                raise _Unsupported(token.text)
+            else:
+                i = self.statement(i, own)
+
+    def subselect(self, i: int, rewrite: bool = True) -> int:
+        """``{ SELECT … WHERE { … } modifiers }`` opening at *i*: rewrite its group; the index after it."""
+        j = i + 1
+        while not self._at(j).is_("{"):
+            j = self.skip_balanced(j, rewrite) if self._at(j).is_("(") else j + 1
+        j = self.group(j, rewrite)
+        while not self._at(j).is_("}"):
+            j = self.skip_balanced(j, rewrite) if self._at(j).is_("(", "{") else j + 1
+        return j + 1
+
+    def statement(self, i: int, edits: list[tuple[int, int, str]]) -> int:
+        """``S verb objects ; verb objects …`` up to ``.`` or the end of the group; the index after it."""
+        start = i
+        subject = self.term(i)
+        i = subject[1]
+        pairs: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
+        while True:
+            verb_start = i
+            i = self.path(i)
+            objects = [self.term(i)]
+            while self._at(objects[-1][1]).is_(","):
+                objects.append(self.term(objects[-1][1] + 1))
+            pairs.append(((verb_start, i), objects))
+            i = objects[-1][1]
+            while self._at(i).is_(";"):
+                i += 1
+            following = self._at(i)
+            if following.is_(".", "}", "{") or (following.kind == "word" and following.text.upper() in _GROUP_KEYWORDS):
+                break
+        if (edit := self._rewrite(start, subject, pairs, i)) is not None:
+            edits.append(edit)
+        return i
+
+    def _rewrite(self, start: int, subject: tuple[int, int], pairs: list, end: int) -> tuple[int, int, str] | None:
+        s_text = self._span(*subject)
+        parts, changed = [], False
+        for (verb_start, verb_end), objects in pairs:
+            verb = self.tokens[verb_start:verb_end]
+            for obj in objects:
+                o_text = self._span(*obj)
+                replacement = self._closure(s_text, subject, verb, o_text, obj)
+                changed |= replacement is not None
+                parts.append(replacement or f"{s_text} {self._span(verb_start, verb_end)} {o_text}")
+        return (self.tokens[start].start, self.tokens[end - 1].end, " .\n  ".join(parts)) if changed else None
+
+    def _closure(self, s_text: str, subject: tuple[int, int], verb: list[_Tok], o_text: str,
+                 obj: tuple[int, int]) -> str | None:
+        elements = self._sequence(verb)
+        if elements is None:
+            return None
+        s_const, o_const = self._constant(subject), self._constant(obj)
+        last, first = elements[-1], elements[0]
+        if self._is_closure(last) and o_const and (len(elements) > 1 or not s_const):
+            head = self._join(elements[:-1])
+            inner = self._fresh() if len(elements) > 1 else s_text
+            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {inner} {self._join([last])} {o_text} }} }}"
+            return f"{s_text} {head} {inner} .\n  {sub}" if len(elements) > 1 else sub
+        if self._is_closure(first) and s_const and (len(elements) > 1 or not o_const):
+            tail = self._join(elements[1:])
+            inner = self._fresh() if len(elements) > 1 else o_text
+            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {s_text} {self._join([first])} {inner} }} }}"
+            return f"{sub} .\n  {inner} {tail} {o_text}" if len(elements) > 1 else sub
+        return None
+
+    def _sequence(self, verb: list[_Tok]) -> list[list[_Tok]] | None:
+        """The path's top-level ``/`` elements, or None if it has a top-level ``|`` or is one variable."""
+        if len(verb) == 1 and verb[0].kind == "var":
+            return None
+        elements: list[list[_Tok]] = [[]]
+        depth = 0
+        for token in verb:
+            if token.is_("("):
+                depth += 1
+            elif token.is_(")"):
+                depth -= 1
+            if depth == 0 and token.is_("|"):
+                return None
+            if depth == 0 and token.is_("/"):
+                elements.append([])
+            else:
+                elements[-1].append(token)
+        return elements
+
+    @staticmethod
+    def _is_closure(element: list[_Tok]) -> bool:
+        return len(element) > 1 and element[-1].is_("*", "+") and not element[0].is_("^")
+
+    def _constant(self, term: tuple[int, int]) -> bool:
+        return self.tokens[term[0]].kind != "var"
+
+    def _join(self, elements: list[list[_Tok]]) -> str:
+        return "/".join(self._span_tokens(e) for e in elements)
+
+    def _span(self, i: int, j: int) -> str:
+        return self._span_tokens(self.tokens[i:j])
+
+    def _span_tokens(self, tokens: list[_Tok]) -> str:
+        return self.text[tokens[0].start:tokens[-1].end]
+
+    def _fresh(self) -> str:
+        self.fresh += 1
+        name = f"?_dpv_almi_step{self.fresh}"
+        if name in self.text:
+            raise _Unsupported("variable name taken")
+        return name
+
+    def term(self, i: int) -> tuple[int, int]:
+        """A one-token term (``[`` … ``]`` blank nodes and ``(`` … ``)`` lists are not rewritten)."""
+        token = self._at(i)
+        if token.kind in _TERM_KINDS or token.is_("true", "false"):
+            j = i + 1
+            if token.kind == "str":
+                if self._at(j).kind == "lang":
+                    j += 1
+                elif self._at(j).is_("^^"):
+                    j += 2
+            return i, j
+        raise _Unsupported(token.text)
+
+    def path(self, i: int) -> int:
+        """Index after a verb: a variable, or a property path (primaries, ``/ | ^ !``, parentheses, modifiers)."""
+        if self._at(i).kind == "var":
+            return i + 1
+        depth = 0
+        expect_primary = True
+        while True:
+            token = self._at(i)
+            if expect_primary:
+                if token.is_("^", "!"):
+                    i += 1
+                elif token.is_("("):
+                    depth += 1
+                    i += 1
+                elif token.kind in ("iri", "pname") or token.is_("a"):
+                    i += 1
+                    expect_primary = False
+                else:
+                    raise _Unsupported(token.text)
+            else:
+                if token.is_("*", "+", "?"):
+                    i += 1
+                elif token.is_(")") and depth:
+                    depth -= 1
+                    i += 1
+                elif token.is_("/", "|"):
+                    i += 1
+                    expect_primary = True
+                elif depth == 0:
+                    return i
+                else:
+                    raise _Unsupported(token.text)
+
+    def _at(self, i: int) -> _Tok:
+        if i >= len(self.tokens):
+            raise _Unsupported("end of query")
+        return self.tokens[i]
+
+
+def distinct_closures(text: str) -> str:
+    """The query with each ``*``/``+`` closure that has a constant end as a ``SELECT DISTINCT`` sub-select
+    (:class:`_ClosureRewriter`); the query as written where it uses anything the rewrite does not know."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return text
+    try:
+        rewritten = _ClosureRewriter(text, tokens).run()
+    except _Unsupported:
+        return text
+    return rewritten if rewritten == text or parses(rewritten) else text
+
+
+def parses(text: str) -> bool:
+    try:
+        _PARSER.query(text, prefixes=PREFIXES)
+    except SyntaxError:
+        return False
+    except Exception:  # noqa: BLE001 -- only the syntax matters
+        pass
+    return True

@@ -1,0 +1,154 @@
+"""Engine rewrites (dpv_almi.sparql_rewrite, chosen per engine in dpv_almi.engines) keep a query's meaning: checked by running both texts on a local Oxigraph store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dpv_almi import engines, sparql_rewrite
+from dpv_almi.store import DatasetSpec, QueryJob
+
+EX = "http://example.org/"
+P, Q = f"<{EX}p>", f"<{EX}q>"
+NODES = [f"{EX}n{i}" for i in range(5)]
+G1, G2 = f"{EX}g1", f"{EX}g2"
+
+
+def rows(store: ox.Store, text: str, **dataset: object) -> Counter:
+    """The solutions of a SELECT as a multiset (order and variable order ignored)."""
+    result = store.query(text, **dataset)
+    variables = [v.value for v in result.variables]
+    return Counter(tuple(sorted((name, str(solution[name])) for name in variables)) for solution in result)
+
+
+def make_store(edges: list[tuple[int, str, int, str]]) -> ox.Store:
+    store = ox.Store()
+    for s, p, o, g in edges:
+        store.add(ox.Quad(ox.NamedNode(NODES[s]), ox.NamedNode(EX + p), ox.NamedNode(NODES[o]), ox.NamedNode(g)))
+    return store
+
+
+EDGES = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["p", "q"]), st.integers(0, 4), st.sampled_from([G1, G2])),
+                 max_size=14)
+
+
+# --- the protocol dataset replaces FROM / FROM NAMED --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (f"SELECT * FROM <{G1}> {{ ?s ?p ?o }}", "SELECT *   { ?s ?p ?o }"),
+    (f"SELECT * FROM <{G1}> FROM NAMED <{G2}> WHERE {{ ?s ?p ?o }}", "SELECT *     WHERE { ?s ?p ?o }"),
+    ("PREFIX ex: <http://example.org/> ASK from ex:g1 from named ex:g2 { ?s ?p ?o }",
+     "PREFIX ex: <http://example.org/> ASK       { ?s ?p ?o }"),
+    # FROM in a string, an IRI or a comment is not a dataset clause
+    ('SELECT * { ?s ?p "FROM <x>" } # FROM <y>', 'SELECT * { ?s ?p "FROM <x>" } # FROM <y>'),
+    ("SELECT * { ?s <http://example.org/FROM> ?o }", "SELECT * { ?s <http://example.org/FROM> ?o }"),
+])
+def test_strip_dataset_clauses(query: str, expected: str) -> None:
+    assert " ".join(sparql_rewrite.strip_dataset_clauses(query).split()) == " ".join(expected.split())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges=EDGES, from_graphs=st.lists(st.sampled_from([G1, G2]), max_size=2),
+       from_named=st.lists(st.sampled_from([G1, G2]), max_size=2),
+       protocol_default=st.lists(st.sampled_from([G1, G2]), min_size=1, max_size=2, unique=True),
+       body=st.sampled_from(["?s ?p ?o", "GRAPH ?g { ?s ?p ?o }", '?s ?p ?o FILTER (STR(?p) != "FROM <x>")']))
+def test_stripping_gives_what_the_protocol_dataset_means(edges, from_graphs, from_named, protocol_default, body) -> None:
+    """With a protocol dataset, the stripped query answers as the original does when the dataset overrides it."""
+    store = make_store(edges)
+    clauses = "".join(f" FROM <{g}>" for g in from_graphs) + "".join(f" FROM NAMED <{g}>" for g in from_named)
+    query = f"SELECT *{clauses} WHERE {{ {body} }}"
+    stripped = sparql_rewrite.strip_dataset_clauses(query)
+    assert "FROM" not in stripped.split("WHERE")[0] and stripped.split("WHERE", 1)[1] == query.split("WHERE", 1)[1]
+    dataset = {"default_graph": [ox.NamedNode(g) for g in protocol_default], "named_graphs": [ox.NamedNode(G1)]}
+    assert rows(store, stripped, **dataset) == rows(store, query, **dataset)
+
+
+def test_query_params_strip_from_only_when_the_protocol_gives_a_dataset() -> None:
+    remote = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/sparql?engine=virtuoso")
+    query = f"SELECT * FROM <{G1}> {{ ?s ?p ?o }}"
+    assert f"FROM <{G1}>" in dict(remote.query_params(QueryJob(query)))["query"]
+    params = remote.query_params(QueryJob(query, DatasetSpec(default_graphs=(G2,))))
+    assert f"FROM <{G1}>" not in dict(params)["query"] and ("default-graph-uri", G2) in params
+
+
+# --- arbitrary-length paths as sets (Virtuoso counts the steps it walked) --------------------------------------
+
+CLOSURE_QUERIES = [
+    # (query, rewritten?)
+    (f"SELECT ?x {{ ?x {P}* <{NODES[0]}> }}", True),
+    (f"SELECT ?x {{ <{NODES[0]}> {P}+ ?x }}", True),
+    (f"SELECT ?x ?y {{ ?x {Q} ?y . ?y {P}+ <{NODES[1]}> }}", True),
+    (f"SELECT ?x {{ ?x {Q}/{P}* <{NODES[2]}> }}", True),
+    (f"SELECT ?x {{ <{NODES[0]}> {P}*/{Q} ?x }}", True),
+    (f"SELECT ?x ?z {{ ?x {Q} ?z ; {P}* <{NODES[0]}> , <{NODES[1]}> }}", True),
+    (f"SELECT ?x ?y {{ ?x {Q} ?y OPTIONAL {{ ?y {P}+ <{NODES[3]}> }} }}", True),
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER EXISTS {{ ?y {P}* <{NODES[0]}> }} }}", True),
+    (f"SELECT ?x {{ {{ SELECT ?x WHERE {{ ?x ({P}|{Q})+ <{NODES[1]}> }} }} }}", True),
+    (f"SELECT ?x {{ GRAPH ?g {{ ?x {P}* <{NODES[1]}> }} }}", False),  # per graph: zero-length steps differ
+    (f"SELECT ?x ?y {{ ?x {P}* ?y }}", False),  # no constant end: Virtuoso cannot start the closure
+    (f"SELECT ?x {{ {{ ?x {Q} ?y }} UNION {{ ?y {Q} ?x }} ?x {P}* <{NODES[0]}> }}", False),  # Virtuoso's UNION join
+    (f"SELECT ?x {{ [] {P}* ?x ; {Q} <{NODES[0]}> }}", False),  # blank node syntax: sent as written
+    (f"SELECT ?x {{ ?x {P}+|{Q} <{NODES[0]}> }}", False),  # alternative at the top: no set semantics to lean on
+    (f"SELECT (COUNT(*) AS ?n) {{ ?x {P} ?y FILTER (?x != ?y * 2) }}", False),
+]
+
+
+@pytest.mark.parametrize(("query", "rewritten"), CLOSURE_QUERIES)
+def test_closures_are_rewritten_where_they_can_be(query: str, rewritten: bool) -> None:
+    assert (sparql_rewrite.distinct_closures(query) != query) is rewritten
+
+
+def test_closure_rewrite_example() -> None:
+    query = "SELECT ?a WHERE { ?a a dpv:Process ; dpv:hasLegalBasis/skos:broader* eu-gdpr:A6-1-a . }"
+    assert sparql_rewrite.distinct_closures(query) == (
+        "SELECT ?a WHERE { ?a a dpv:Process .\n  ?a dpv:hasLegalBasis ?_dpv_almi_step1 .\n"
+        "  { SELECT DISTINCT ?_dpv_almi_step1 WHERE { ?_dpv_almi_step1 skos:broader* eu-gdpr:A6-1-a } } . }")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges=EDGES, query=st.sampled_from([q for q, _ in CLOSURE_QUERIES]))
+def test_closure_rewrite_keeps_the_meaning(edges, query: str) -> None:
+    """On any data (cycles, diamonds, a triple in two graphs), the rewrite answers as the query as written."""
+    store = make_store(edges)
+    assert rows(store, sparql_rewrite.distinct_closures(query), use_default_graph_as_union=True) == \
+        rows(store, query, use_default_graph_as_union=True)
+
+
+def test_virtuoso_gets_the_rewritten_text() -> None:
+    virtuoso = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/sparql?engine=virtuoso")
+    oxigraph = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/query")
+    job = QueryJob(f"SELECT ?x {{ ?x {P}* <{NODES[0]}> }}")
+    assert "SELECT DISTINCT" in dict(virtuoso.query_params(job))["query"]
+    assert "SELECT DISTINCT" not in dict(oxigraph.query_params(job))["query"]
+
+
+def _answer_with(status: int, headers: dict[str, str]) -> engines.Outcome:
+    """What :func:`engines.execute` makes of a Virtuoso reply with *status* and *headers* (one JSON row)."""
+    body = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/1"}}]}}'
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"content-type": "application/sparql-results+json", **headers})
+
+    remote = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/sparql?engine=virtuoso")
+
+    async def run() -> engines.Outcome:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(reply)) as client:
+            return await engines.execute(client, remote, QueryJob(text="SELECT ?s { ?s ?p ?o }", table=True), 5)
+
+    return asyncio.run(run())
+
+
+def test_an_answer_the_store_cut_short_is_a_503_not_a_result() -> None:
+    whole = _answer_with(200, {})
+    assert whole.status == 200 and whole.rows == 1
+    cut = _answer_with(200, {"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results, "
+                                                                      "query interrupted by result timeout."})
+    assert cut.status == 503 and "S1TAT" in cut.detail and "incomplete" in cut.detail
+    assert _answer_with(206, {}).status == 503
