@@ -11,8 +11,13 @@ Query workers never see a store change under them.  A write builds the new data 
 old, then the runner swaps its whole worker pool (:meth:`QueryRunner.reload`): a query runs
 entirely in the old pool (old version) or the new one (new version), never a mix.
 
-* memory -- the policy's file is archived and replaces the old one in the file list; the new
-  pool loads the new list.
+* memory -- the parent parses the files once into an in-memory store; workers are forked from
+  it and share that store copy-on-write: the start costs one parse and one copy, not one per
+  worker, and a replaced worker is up at once.  (Oxigraph's in-memory reads write to the pages
+  they visit -- measured: a worker's private memory grows to the store's size after a full scan --
+  so a worker's pages become its own as its queries reach them; see ``docs/deployment.md``, *Scale*.)  A write archives the policy's file,
+  builds a *new* store (the files, with each replaced policy's current version over its graph)
+  and a new pool forked from it takes over; the old pool keeps its own snapshot until it is done.
 * disk -- ``PATH/CURRENT`` names the live generation (``gen-000001`` …, each an Oxigraph
   database).  A write backs up the live generation (hard links, cheap), replaces the graph
   in the copy in one transaction, then renames ``CURRENT`` atomically; workers open
@@ -26,11 +31,14 @@ Earlier versions are archived source files (``Archive``), described in the regis
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,8 +46,9 @@ import pyoxigraph
 
 from dpv_almi import engines, registry
 from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
+from dpv_almi.namespaces import GRAPH
 from dpv_almi.registry import REGISTRY_GRAPH, PolicyRecord
-from dpv_almi.store import DataStore, graph_for, graph_id_for
+from dpv_almi.store import DataStore, graph_for, graph_id_for, policy_id
 
 _DATASET_SUFFIXES = (".trig", ".nq")
 
@@ -49,13 +58,37 @@ _DATASET_SUFFIXES = (".trig", ".nq")
 
 @dataclass(frozen=True)
 class MemorySpec:
-    """Load these files (and the registry graph) into a fresh in-memory store."""
+    """The parent's in-memory store (*shared*), which forked workers inherit instead of loading it.
+
+    Pickled (a ``spawn`` platform without ``fork``) it drops *shared*, and the worker builds the
+    same store from *files*, *overrides* and *registry* itself."""
 
     files: tuple[str, ...]
     registry: str
+    overrides: tuple[tuple[str, str], ...] = ()
+    """(policy id, file) of every policy replaced since the start: its current version."""
+    shared: DataStore | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def fork(self) -> bool:
+        """True when workers must be forked from this process to inherit the store."""
+        return self.shared is not None
 
     def open(self) -> DataStore:
-        return DataStore(self.files, registry=self.registry)
+        if self.shared is not None:
+            return self.shared
+        store = memory_store([Path(f) for f in self.files], {k: Path(v) for k, v in self.overrides})[0]
+        return DataStore(store=store, registry=self.registry)
+
+    def release(self, successor: object) -> bool:
+        """No worker uses this spec any more: let its store go, unless *successor* serves the same one."""
+        if self.shared is None or self.shared is getattr(successor, "shared", None):
+            return False
+        self.shared.store = pyoxigraph.Store()  # the old data's only reference: freed now
+        return True
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "shared": None}  # a store cannot be pickled; the worker rebuilds it
 
 
 @dataclass(frozen=True)
@@ -63,6 +96,7 @@ class DiskSpec:
     """Open this Oxigraph database read-only."""
 
     path: str
+    fork = False
 
     def open(self) -> DataStore:
         return DataStore(store=pyoxigraph.Store.read_only(self.path))
@@ -86,8 +120,6 @@ class StoreInfo:
 
     @property
     def policies(self) -> list[str]:
-        from dpv_almi.store import policy_id
-
         return [pid for g in self.graphs if (pid := policy_id(g))]
 
     @classmethod
@@ -125,11 +157,17 @@ def _safe(version: str) -> str:
 
 
 def check_rdf(data: bytes, suffix: str, name: str) -> None:
-    """Parse *data* before anything is stored: :class:`RdfLoadError` (file:line:col) if it is not RDF."""
+    """Parse *data* before anything is stored: :class:`RdfLoadError` (``<name><suffix>``:line:col, never
+    the temporary path) if it is not RDF or holds no triple (an empty policy is a mistake, not a version)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}{suffix}"
         path.write_bytes(data)
-        load_store([path])
+        try:
+            empty = len(load_store([path], local_files=False)) == 0  # sent data: no local @context
+        except RdfLoadError as exc:
+            raise RdfLoadError(path.name, exc.line, exc.column, exc.message.replace(folder + os.sep, "")) from exc
+    if empty:
+        raise RdfLoadError(path.name, None, None, "no triples: a policy cannot be empty")
 
 
 def validate_policy_id(policy: str) -> None:
@@ -176,38 +214,99 @@ class Backend(ABC):
         """Release what the parent holds open."""
 
 
-def records_for_files(files: list[Path]) -> list[PolicyRecord]:
-    """A record per graph a file gives (TriG/N-Quads: per named graph under ``GRAPH``)."""
+def _file_sha256(path: Path) -> str:
+    """A file's SHA-256, streamed (a 10,000-policy TriG file is 570 MB; it is hashed once, not per graph)."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:  # the same one-line error as a parse failure
+        raise _to_load_error(path, exc) from exc
+
+
+def _records(given: Mapping[Path, Sequence[str]], digests: Mapping[Path, str]) -> list[PolicyRecord]:
+    """A record per graph each file gave (TriG/N-Quads: per policy graph, all with the file's hash)."""
     records = []
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:  # the same one-line error as a parse failure
-            raise _to_load_error(path, exc) from exc
+    for path, graphs in given.items():
         loaded = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
         if path.suffix.lower() in _DATASET_SUFFIXES:
-            store = load_store([path], graph_for=graph_for)
-            from dpv_almi.store import policy_id
-
-            for graph in sorted(g.value for g in store.named_graphs()):
-                if (pid := policy_id(graph)) is not None:
-                    records.append(registry.new_record(pid, data, f"{path.name}#{pid}", None, loaded))
+            records.extend(registry.new_record(pid, b"", f"{path.name}#{pid}", None, loaded, digests[path])
+                           for graph in sorted(graphs) if (pid := policy_id(graph)) is not None)
         else:
-            records.append(registry.new_record(graph_id_for(path), data, path.name, None, loaded))
+            records.append(registry.new_record(graph_id_for(path), b"", path.name, None, loaded, digests[path]))
     return records
 
 
+def records_for_files(files: list[Path]) -> list[PolicyRecord]:
+    """A record per graph a file gives, without a store to load into (a remote store's load)."""
+    given: dict[Path, Sequence[str]] = {}
+    for path in files:
+        dataset = path.suffix.lower() in _DATASET_SUFFIXES
+        given[path] = [g.value for g in load_store([path]).named_graphs()] if dataset else [graph_for(path).value]
+    return _records(given, {path: _file_sha256(path) for path in files})
+
+
+def _load_files(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False,
+                replace: bool = False) -> dict[Path, list[str]]:
+    """Parse each file once into *store*; the graphs each gave (a dataset file's: the graphs new after it,
+    which listing the store's graphs gives without a scan).  *replace*: a graph a file gives is emptied
+    first (a store that already holds data; a dataset file is then parsed twice, to learn its graphs)."""
+    given: dict[Path, list[str]] = {}
+    for path in files:
+        if path.suffix.lower() in _DATASET_SUFFIXES:
+            if replace:
+                for graph in load_store([path]).named_graphs():
+                    store.remove_graph(graph) if store.contains_named_graph(graph) else None
+            before = {g.value for g in store.named_graphs()}
+            load_store([path], graph_for=graph_for, store=store, bulk=bulk)
+            given[path] = [g.value for g in store.named_graphs() if g.value not in before]
+        else:
+            graph = graph_for(path)
+            if replace and store.contains_named_graph(graph):
+                store.remove_graph(graph)
+            load_store([path], graph_for=graph_for, store=store, bulk=bulk)
+            given[path] = [graph.value]
+    return given
+
+
+def load_recorded(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False,
+                  replace: bool = False) -> list[PolicyRecord]:
+    """:func:`_load_files` and the records of what was loaded; the files are hashed in a thread
+    meanwhile (both release the GIL, so on two cores the hashing costs no wall time)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dpv-almi-hash") as pool:
+        digests = {path: pool.submit(_file_sha256, path) for path in files}
+        given = _load_files(store, files, bulk=bulk, replace=replace)
+        return _records(given, {path: digest.result() for path, digest in digests.items()})
+
+
+def memory_store(files: Sequence[Path], overrides: Mapping[str, Path],
+                 ) -> tuple[pyoxigraph.Store, list[PolicyRecord] | None]:
+    """The memory backend's store: every file parsed once, then each replaced policy's current file
+    over its graph (which a dataset file may also have given).  Records only when nothing is replaced
+    (the start; after a write the registry already has them)."""
+    store = pyoxigraph.Store()
+    if not overrides:
+        return store, load_recorded(store, files)
+    _load_files(store, [f for f in files if f.suffix.lower() in _DATASET_SUFFIXES or graph_id_for(f) not in overrides])
+    for policy, path in overrides.items():
+        graph = pyoxigraph.NamedNode(str(GRAPH[policy]))
+        store.remove_graph(graph) if store.contains_named_graph(graph) else None
+        load_store([path], graph_for=lambda _p, g=graph: g, store=store)  # type: ignore[misc]
+    return store, None
+
+
 class MemoryBackend(Backend):
-    """Today's default: files loaded into memory by every worker; writes swap the file list."""
+    """The default: the files loaded once into memory here, shared with forked workers; a write builds a new store."""
 
     kind = "memory"
 
     def __init__(self, paths: list[Path], archive: Path | None = None) -> None:
         self.files = expand_paths(paths)
+        self.overrides: dict[str, Path] = {}
         self._tmp = None if archive else tempfile.TemporaryDirectory(prefix="dpv-almi-versions-")
         self.archive = Archive(archive or Path(self._tmp.name))  # type: ignore[union-attr]
-        self.records = records_for_files(self.files)
-        self._current = DataStore(self.files, registry=registry.registry_ntriples(self.records))
+        store, records = memory_store(self.files, self.overrides)
+        self.records = records or []
+        self._current = DataStore(store=store, registry=registry.registry_ntriples(self.records))
         self._info = StoreInfo.of(self._current)
 
     @property
@@ -218,14 +317,16 @@ class MemoryBackend(Backend):
         return self._info
 
     def worker_spec(self) -> MemorySpec:
-        return MemorySpec(tuple(str(f) for f in self.files), registry.registry_ntriples(self.records))
+        return MemorySpec(tuple(str(f) for f in self.files), registry.registry_ntriples(self.records),
+                          tuple((k, str(v)) for k, v in self.overrides.items()), shared=self._current)
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
         path = self.archive.find(record.id, record.version)
         assert path is not None
-        files = [f for f in self.files if graph_id_for(f) != record.id] + [path]
-        current = DataStore(files, registry=registry.registry_ntriples(records))
-        self.files, self.records, self._current = files, records, current
+        overrides = {**self.overrides, record.id: path}
+        store, _ = memory_store(self.files, overrides)  # beside the served one: readers never see a mix
+        current = DataStore(store=store, registry=registry.registry_ntriples(records))
+        self.overrides, self.records, self._current = overrides, records, current
         self._info = StoreInfo.of(current)
 
     def close(self) -> None:
@@ -267,20 +368,19 @@ class DiskBackend(Backend):
         return DiskSpec(str(self.live()))
 
     def load_files(self, files: list[Path]) -> list[PolicyRecord]:
-        """Bulk-load data files as a new generation (``dpv-almi load``/``serve --data … --store PATH``)."""
-        records = records_for_files(expand_paths(files))
+        """Bulk-load data files as a new generation (``dpv-almi load``/``serve --data … --store PATH``).
+
+        ``Store.bulk_load`` streams each file (no transaction holding it all: the generation is not
+        served until ``CURRENT`` names it); a file's graphs replace the same graphs already stored."""
+        paths = expand_paths(files)
         existing = {(r.id, r.version) for r in self._info.records}
-        merged = list(self._info.records)
-        for record in records:
-            if (record.id, record.version) not in existing:
-                merged = registry.replace_current(merged, record)
+        fresh = not self._info.graphs
+        records: list[PolicyRecord] = []
 
         def write(store: pyoxigraph.Store) -> None:
-            for record in records:
-                store.remove_graph(pyoxigraph.NamedNode(record.graph)) if store.contains_named_graph(
-                    pyoxigraph.NamedNode(record.graph)) else None
-            load_store(expand_paths(files), graph_for=graph_for, store=store)
-            _write_registry(store, merged)
+            records.extend(load_recorded(store, paths, bulk=True, replace=not fresh))
+            added = [r for r in records if (r.id, r.version) not in existing]
+            _write_registry(store, registry.replace_current_many(self._info.records, added))
 
         self._new_generation(write)
         return records
@@ -312,9 +412,17 @@ class DiskBackend(Backend):
         store.flush()
         del store
         gc.collect()
+        # Power-cut safety: the new generation's files and directories, and the new pointer, are on
+        # disk before CURRENT names them; the parent directory after, so the rename itself is too.
+        for folder, _dirs, files in os.walk(target, topdown=False):
+            for name in files:
+                _fsync(Path(folder) / name)
+            _fsync(Path(folder))
         pointer = self.path / "CURRENT.tmp"
         pointer.write_text(f"{target.name}\n")
+        _fsync(pointer)
         os.replace(pointer, self.path / "CURRENT")
+        _fsync(self.path)
         self._info = self._read_info()
         self._prune(keep={live.name, target.name})
 
@@ -323,6 +431,15 @@ class DiskBackend(Backend):
         for old in self.path.glob("gen-*"):
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a directory's data and metadata to the disk (``O_RDONLY`` works for both)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_registry(store: pyoxigraph.Store, records: list[PolicyRecord]) -> None:
@@ -340,6 +457,7 @@ class RemoteBackend(Backend):
         self.remote = engines.RemoteStore.parse(spec)
         self._tmp = None if archive else tempfile.TemporaryDirectory(prefix="dpv-almi-versions-")
         self.archive = Archive(archive or Path(self._tmp.name))  # type: ignore[union-attr]
+        self._seen = self._registry_state()
         self._info = self._read_info()
 
     def _read_info(self) -> StoreInfo:
@@ -355,8 +473,27 @@ class RemoteBackend(Backend):
         return self._info
 
     def refresh(self) -> StoreInfo:
+        self._seen = self._registry_state()  # first: a write in between is then seen as a change next time
         self._info = self._read_info()
         return self._info
+
+    def _registry_state(self) -> tuple[str, ...]:
+        """A small fingerprint of the registry graph, which every write changes (one cheap aggregate query)."""
+        rows = engines.select(self.remote, registry.REGISTRY_STATE_QUERY)
+        return tuple(sorted((rows[0] if rows else {}).items()))  # type: ignore[arg-type]
+
+    def refresh_if_changed(self) -> bool:
+        """Re-read what is served if another writer changed the registry since we last looked (blocking).
+
+        Other service instances may write the same store; every write replaces the registry graph,
+        so its fingerprint is all that has to be read to notice.  True when something changed."""
+        state = self._registry_state()
+        if state == getattr(self, "_seen", None):
+            return False
+        before = self._info.version
+        self._info = self._read_info()
+        self._seen = state
+        return self._info.version != before
 
     def load_files(self, files: list[Path]) -> list[PolicyRecord]:
         """Put each graph of *files* into the remote store (one GSP PUT per graph), then the registry."""

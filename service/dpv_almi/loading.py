@@ -67,15 +67,27 @@ class NetworkAccessBlocked(RuntimeError):
 # --- network sandbox -------------------------------------------------------
 # rdflib dereferences JSON-LD @context IRIs with urllib and has no switch to
 # turn that off; its security documentation recommends audit hooks instead.
-# The hook is process-wide but only acts while ``_offline`` is set.
+# The hook is process-wide but only acts while ``_offline`` is set.  Uploaded
+# data (``local_files=False``) may not read local files either: a ``file:``
+# @context would otherwise read the server's disk.  The document itself is
+# parsed from bytes, so while parsing, any file opened that is not code (a
+# lazy import) is an @context or @import.
 
 _BLOCKED_EVENTS = frozenset({"urllib.Request", "socket.connect", "socket.getaddrinfo"})
+_CODE_SUFFIXES = (".py", ".pyc", ".so")
 _offline: contextvars.ContextVar[bool] = contextvars.ContextVar("dpv_almi_offline", default=False)
+_no_files: contextvars.ContextVar[bool] = contextvars.ContextVar("dpv_almi_no_files", default=False)
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and _no_files.get() and not str(args[0]).endswith(_CODE_SUFFIXES):
+        raise NetworkAccessBlocked(f"reading local file {args[0]} refused: data sent for loading cannot "
+                                   "include local files (inline the JSON-LD context)")
     if event in _BLOCKED_EVENTS and _offline.get():
         target = args[0] if args else "?"
+        if event == "urllib.Request":  # rdflib dereferencing a JSON-LD @context / @import
+            raise NetworkAccessBlocked(f"network access refused: {target} is not fetched "
+                                       "(remote JSON-LD contexts are not supported; inline the context)")
         raise NetworkAccessBlocked(f"network access refused while parsing ({event} {target})")
 
 
@@ -83,11 +95,12 @@ sys.addaudithook(_audit)
 
 
 @contextlib.contextmanager
-def _no_network() -> Iterator[None]:
-    token = _offline.set(True)
+def _no_network(local_files: bool = True) -> Iterator[None]:
+    token, files_token = _offline.set(True), _no_files.set(not local_files)
     try:
         yield
     finally:
+        _no_files.reset(files_token)
         _offline.reset(token)
 
 
@@ -119,7 +132,12 @@ def _to_load_error(path: PathLike, exc: BaseException) -> RdfLoadError:
         message = _OXIGRAPH_POSITION.sub("", exc.msg or str(exc)) or str(exc)
         return RdfLoadError(path, exc.lineno, exc.offset, " ".join(message.split()))
     if isinstance(exc, OSError):
+        other = exc.filename is not None and Path(str(exc.filename)) != Path(path)
+        if other:  # a JSON-LD @context or @import naming a local file
+            return RdfLoadError(path, None, None, f"cannot read {exc.filename}: {exc.strerror or exc}")
         return RdfLoadError(path, None, None, f"cannot read file: {exc.strerror or exc}")
+    if isinstance(exc, RecursionError):
+        return RdfLoadError(path, None, None, "nested too deeply (collections, blank nodes or JSON)")
     message = " ".join(str(exc).split()) or type(exc).__name__
     return RdfLoadError(path, None, None, message)
 
@@ -137,13 +155,16 @@ def guess_format(path: PathLike) -> str:
         raise RdfLoadError(path, None, None, f"unknown RDF file type {suffix!r} (expected one of {known})") from None
 
 
-def parse_rdf(path: PathLike, format: str | None = None) -> Graph:
-    """Parse one RDF file; named graphs in TriG/N-Quads are merged into the returned graph."""
+def parse_rdf(path: PathLike, format: str | None = None, *, local_files: bool = True) -> Graph:
+    """Parse one RDF file; named graphs in TriG/N-Quads are merged into the returned graph.
+
+    ``local_files=False`` (data sent by someone else) also refuses JSON-LD contexts from local files."""
     rdf_format = format or guess_format(path)
+    data = b""
     try:
         data = Path(path).read_bytes()
         base = Path(path).resolve().as_uri()
-        with _no_network():
+        with _no_network(local_files):
             if rdf_format in _DATASET_FORMATS:
                 dataset = Dataset()
                 dataset.parse(data=data, format=rdf_format, publicID=base)
@@ -156,8 +177,24 @@ def parse_rdf(path: PathLike, format: str | None = None) -> Graph:
     except RdfLoadError:
         raise
     except Exception as exc:  # parsers raise many unrelated types; users get one
-        raise _to_load_error(path, exc) from exc
+        error = _to_load_error(path, exc)
+        if error.line is None and data and rdf_format in _OXIGRAPH_FORMATS:
+            error = _located_by_oxigraph(path, data, rdf_format) or error
+        raise error from exc
     return bind_prefixes(graph)
+
+
+def _located_by_oxigraph(path: PathLike, data: bytes, rdf_format: str) -> RdfLoadError | None:
+    """Oxigraph's error for *data*, if it has a position: rdflib's N-Triples/N-Quads parser gives none."""
+    try:
+        for _ in pyoxigraph.parse(data, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=Path(path).resolve().as_uri()):
+            pass
+    except SyntaxError as exc:
+        error = _to_load_error(path, exc)
+        return error if error.line is not None else None
+    except Exception:  # noqa: BLE001 -- only a better message was sought
+        return None
+    return None
 
 
 def expand_paths(paths: Iterable[PathLike]) -> list[Path]:
@@ -196,6 +233,8 @@ def load_store(
     *,
     graph_for: GraphChooser | None = None,
     store: pyoxigraph.Store | None = None,
+    bulk: bool = False,
+    local_files: bool = True,
 ) -> pyoxigraph.Store:
     """Load the same files as :func:`load_graph` into an in-memory Oxigraph store.
 
@@ -203,20 +242,28 @@ def load_store(
     JSON-LD goes through :func:`parse_rdf` (rdflib, with the network sandbox).
     Triples go to ``graph_for(path)`` (default: the default graph); quads of
     TriG/N-Quads files keep their own graph names.  Errors are :class:`RdfLoadError`.
+    *bulk* streams each file with ``Store.bulk_load`` (not one transaction: for an on-disk store that
+    nobody reads yet, where it is several times faster and does not hold the whole file in memory).
+    ``local_files=False``: see :func:`parse_rdf`.
     """
     store = store if store is not None else pyoxigraph.Store()
     for path in expand_paths(paths):
         rdf_format = guess_format(path)
         target = graph_for(path) if graph_for else pyoxigraph.DefaultGraph()
         try:
-            if rdf_format in _OXIGRAPH_FORMATS:
-                data = path.read_bytes()
-                store.load(data, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target)
+            if rdf_format in _OXIGRAPH_FORMATS and bulk:
+                store.bulk_load(path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(),
+                                to_graph=target)
+            elif rdf_format in _OXIGRAPH_FORMATS:  # by path: no copy of a big file as Python bytes
+                store.load(path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(),
+                           to_graph=target)
             else:
-                ntriples = parse_rdf(path).serialize(format="nt", encoding="utf-8")
+                ntriples = parse_rdf(path, local_files=local_files).serialize(format="nt", encoding="utf-8")
                 store.load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=target)
         except RdfLoadError:
             raise
         except (SyntaxError, ValueError, OSError) as exc:
             raise _to_load_error(path, exc) from exc
+        except MemoryError as exc:  # Oxigraph caps one token (a literal, an IRI) at 16 MiB
+            raise RdfLoadError(path, None, None, f"too large to parse: {' '.join(str(exc).split())}") from exc
     return store

@@ -39,7 +39,8 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE", help="the policy's RDF (Turtle, N-Triples, RDF/XML, JSON-LD)")
-    parser.add_argument("--policy", required=True, metavar="ID", help="policy id (its graph is graph/<ID>)")
+    parser.add_argument("--policy", metavar="ID", help="policy id (its graph is graph/<ID>); without it, FILE is "
+                        "data files' worth of graphs (TriG/N-Quads: its own; else graph/<file name>) bulk-loaded at once")
     parser.add_argument("--version", dest="policy_version", metavar="V", help="version label (default: SHA-256 prefix)")
     parser.add_argument("--store", required=True,
                         help="on-disk store directory or sparql+http://host:port/query (env DPV_ALMI_STORE)")
@@ -54,9 +55,16 @@ def run_load(args: argparse.Namespace) -> int:
 
     try:
         backend = open_backend(args.store, [], args.archive)
+        if args.policy is None:  # many policies at once (a generated TriG file): one bulk load, one new generation
+            records = backend.load_files([args.file])  # type: ignore[attr-defined]
+            print(f"loaded {len(records)} graphs from {args.file} into {args.store}")
+            return 0
         record = backend.replace_policy(args.policy, args.file.read_bytes(), args.file.suffix.lower(),
                                         args.policy_version, args.file.name)
-    except (RdfLoadError, ValueError, OSError, httpx.HTTPError) as exc:
+    except RdfLoadError as exc:  # name the user's file, not the copy that was parsed
+        print(f"dpv-almi load: error: {RdfLoadError(args.file, exc.line, exc.column, exc.message)}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, httpx.HTTPError) as exc:
         print(f"dpv-almi load: error: {exc}", file=sys.stderr)
         return 2
     print(f"loaded {record.id} version {record.version} (sha256 {record.sha256[:12]}…) into {args.store}")

@@ -65,9 +65,10 @@ def sha256(data: bytes) -> str:
 
 
 def new_record(graph_id: str, data: bytes, source: str, version: str | None = None,
-               loaded_at: datetime | None = None) -> PolicyRecord:
-    """A record for *data*; the version defaults to the first 12 hex digits of its SHA-256."""
-    digest = sha256(data)
+               loaded_at: datetime | None = None, digest: str | None = None) -> PolicyRecord:
+    """A record for *data*; the version defaults to the first 12 hex digits of its SHA-256
+    (*digest*, when the caller already has it: a big file is hashed once, streamed)."""
+    digest = digest or sha256(data)
     return PolicyRecord(graph_id, version or digest[:12], source, digest,
                         (loaded_at or datetime.now(UTC)).replace(microsecond=0))
 
@@ -107,6 +108,20 @@ SELECT ?id ?version ?source ?sha ?loaded ?current WHERE {{
 """Reads every record back; the rows are plain strings (see :func:`records_from_rows`)."""
 
 
+REGISTRY_STATE_QUERY = f"""
+SELECT (COUNT(?v) AS ?records) (MAX(STR(?loaded)) AS ?latest)
+       (MD5(GROUP_CONCAT(CONCAT(?id, " ", ?version, " ", ?sha, " ", STR(?current)); separator="|")) AS ?digest) WHERE {{
+  GRAPH <{REGISTRY_GRAPH}> {{
+    ?v <{DPVA.policyId}> ?id ; <{DPVA.version}> ?version ; <{DPVA.sha256}> ?sha ;
+       <{DPVA.loadedAt}> ?loaded ; <{DPVA.current}> ?current .
+  }}
+}}
+"""
+"""One row that changes whenever the registry does (every write replaces it): how an instance notices
+another instance's write to a shared remote store without reading every record.  The digest's
+concatenation order is the engine's; a different order only costs one needless re-read."""
+
+
 def records_from_rows(rows: Iterable[Mapping[str, str]]) -> list[PolicyRecord]:
     return [PolicyRecord(r["id"], r["version"], r["source"], r["sha"], datetime.fromisoformat(r["loaded"]),
                          r["current"] in ("true", "1")) for r in rows]
@@ -114,9 +129,19 @@ def records_from_rows(rows: Iterable[Mapping[str, str]]) -> list[PolicyRecord]:
 
 def replace_current(records: Iterable[PolicyRecord], new: PolicyRecord) -> list[PolicyRecord]:
     """*records* with *new* as the current version of its id (a same-named version is replaced)."""
-    kept = [replace(r, current=False) if r.id == new.id else r
-            for r in records if not (r.id == new.id and r.version == new.version)]
-    return [*kept, new]
+    return replace_current_many(records, [new])
+
+
+def replace_current_many(records: Iterable[PolicyRecord], new: Iterable[PolicyRecord]) -> list[PolicyRecord]:
+    """:func:`replace_current` with each of *new* in turn, in one pass (10,000 policies loaded at once)."""
+    new = list(new)
+    last_of_id = {r.id: i for i, r in enumerate(new)}
+    last_of_key = {(r.id, r.version): i for i, r in enumerate(new)}
+    kept = [replace(r, current=False) if r.id in last_of_id else r
+            for r in records if (r.id, r.version) not in last_of_key]
+    added = [r if last_of_id[r.id] == i else replace(r, current=False)
+             for i, r in enumerate(new) if last_of_key[(r.id, r.version)] == i]
+    return [*kept, *added]
 
 
 def current(records: Iterable[PolicyRecord]) -> dict[str, PolicyRecord]:

@@ -1,8 +1,10 @@
 """The one query runner: every SPARQL query of the service -- protocol, REST, named -- goes through here.
 
-Queries run in a pool of worker processes (pebble), each holding its own read-only
-store, opened from a :class:`~dpv_almi.backends.WorkerSpec` (the data files loaded into
-memory, or an on-disk Oxigraph generation opened read-only).  After a write the backend hands
+Queries run in a pool of worker processes (pebble), each with a read-only store opened from a
+:class:`~dpv_almi.backends.WorkerSpec`: the parent's in-memory store, inherited by ``fork`` and
+shared copy-on-write (one parse, and one copy at the start however many workers; see
+:func:`_detach_sockets` for what else a forked worker must let go of), or an on-disk Oxigraph generation opened read-only
+(workers from a ``forkserver``).  After a write the backend hands
 :meth:`QueryRunner.reload` a new spec: a new pool starts, takes over, and the old one finishes
 what it runs -- so every query sees one version of the data.  A remote store is queried over
 HTTP by :class:`RemoteRunner` instead, with the same checks, timeout and row cap.
@@ -18,18 +20,23 @@ That gives the limits teeth:
 * **row cap** -- at most ``max_rows`` rows are read; truncation is reported.
 * **result and memory caps** -- a serialised result over ``max_result_bytes`` is refused (422;
   one GROUP_CONCAT row can be huge), and each worker's address space is capped
-  (``RLIMIT_AS``, ``worker_memory``): a query that allocates past it ends its worker, which is
-  replaced, and the client gets a 503 -- the machine keeps its memory.
+  (``RLIMIT_AS``): ``worker_memory`` MiB *above* what the worker holds once its store is open (a
+  forked worker's address space already spans the shared data), so a query that allocates past
+  its allowance ends its worker, which is replaced, and the client gets a 503 -- the machine keeps
+  its memory, whatever the size of the data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import stat
 import sys
 from collections.abc import Sequence
 from concurrent.futures import CancelledError
@@ -65,12 +72,44 @@ _WORKER_STORE: DataStore | None = None
 _WORKER_SANDBOXED = False
 
 
+def _address_space() -> int:
+    """Bytes of address space this process maps now (``VmSize``)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
 def _limit_memory(megabytes: int) -> None:
-    """Cap this process's address space: past it, allocations fail and the worker ends (0: no cap)."""
+    """Cap this process's address space at *megabytes* above what it maps now: past it, allocations
+    fail and the worker ends (0: no cap).  Above, not absolute: a worker forked from a parent holding
+    10,000 policies already maps gigabytes it shares and never grows."""
     if megabytes > 0:
-        limit = megabytes * 1024 * 1024
+        try:
+            base = _address_space()
+        except OSError:  # no /proc (not Linux): the allowance is the whole cap
+            base = 0
+        limit = base + megabytes * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else min(limit, hard)))
+
+
+def _detach_sockets() -> None:
+    """Let go of the sockets a forked worker inherited (the listening socket, clients' connections).
+
+    A socket stays open while any process holds it, so a worker holding a connection the service
+    closed would keep the client waiting for an end that never comes.  Each is replaced by
+    ``/dev/null`` rather than closed, so the parent's socket objects copied into this process can
+    never close a later file that reuses the number.  Standard streams stay (they may be a journal)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd > 2 and fd != null and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+            except OSError:  # the directory's own descriptor, gone by now
+                continue
+    finally:
+        os.close(null)
 
 
 def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int = 0) -> None:
@@ -78,8 +117,10 @@ def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int
     # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph (Rust) evaluates
     # a query; the default action ends the worker at once instead of after pebble's 3 s grace.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _limit_memory(memory_mb)
+    if getattr(spec, "fork", False):
+        _detach_sockets()
     _WORKER_STORE = DataStore(spec) if isinstance(spec, (list, tuple)) else spec.open()
+    _limit_memory(memory_mb)  # after the store is open: the cap bounds what a query allocates
     if sandbox:
         from dpv_almi.sandbox import deny_network
 
@@ -153,6 +194,25 @@ class BaseRunner:
         raise NotImplementedError
 
 
+def _retire(pool: ProcessPool, spec: object, successor: object) -> bool:
+    """Wait for a replaced pool's last query, then give its data's memory back (blocking; a thread).
+
+    Pebble's pool objects sit in reference cycles, which the collector may never reach (the app
+    freezes its start-up objects out of it), so the old spec releases its store explicitly, and
+    the C allocator is asked to return the freed pages: an in-memory store is gigabytes.
+    True when a store was released (then the new workers, forked while it existed, still map it)."""
+    pool.join()
+    release = getattr(spec, "release", None)
+    released = bool(release is not None and release(successor))
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+    return released
+
+
 class QueryRunner(BaseRunner):
     """Runs :class:`QueryJob` s in sandboxed worker processes under :class:`Limits`."""
 
@@ -164,9 +224,13 @@ class QueryRunner(BaseRunner):
         self.workers = max(1, workers)
         self.sandbox = sandbox
         self._pool: ProcessPool | None = None
+        self._swap: asyncio.Lock | None = None
 
     def _new_pool(self) -> ProcessPool:
-        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+        if getattr(self.spec, "fork", False) and "fork" in multiprocessing.get_all_start_methods():
+            method = "fork"  # workers inherit the parent's in-memory store (see the module docstring)
+        else:
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
         context = multiprocessing.get_context(method)
         return ProcessPool(max_workers=self.workers, initializer=_worker_init,
                            initargs=(self.spec, self.sandbox, self.limits.worker_memory),
@@ -181,10 +245,18 @@ class QueryRunner(BaseRunner):
             self._pool.join(timeout=5)
             self._pool = None
 
-    async def reload(self, spec: WorkerSpec | None) -> None:
-        """Start a pool on *spec*, wait until it answers, switch to it, let the old pool finish its queries."""
+    async def reload(self, spec: WorkerSpec | None, *, refork: bool = True) -> None:
+        """Start a pool on *spec*, wait until it answers, switch to it, let the old pool finish its queries.
+
+        Forked workers: once the old pool is done and its store released, the pool is swapped once
+        more (*refork*), for workers forked from a parent that no longer maps the old data."""
         if spec is None:
             return
+        self._swap = self._swap or asyncio.Lock()
+        async with self._swap:  # one swap at a time (a write's, or a refork)
+            await self._reload(spec, refork)
+
+    async def _reload(self, spec: WorkerSpec, refork: bool) -> None:
         old_spec, self.spec = self.spec, spec
         pool = self._new_pool()
         try:
@@ -196,7 +268,15 @@ class QueryRunner(BaseRunner):
         old, self._pool = self._pool, pool
         if old is not None:
             old.close()  # no new tasks; running ones finish, then its workers exit
-            asyncio.get_running_loop().run_in_executor(None, old.join)
+            loop = asyncio.get_running_loop()
+            retired = loop.run_in_executor(None, _retire, old, old_spec, spec)
+            if refork and getattr(spec, "fork", False):
+                retired.add_done_callback(lambda done: loop.create_task(self._refork(spec)) if (
+                    not done.cancelled() and done.exception() is None and done.result()) else None)
+
+    async def _refork(self, spec: WorkerSpec) -> None:
+        if self.spec is spec and self._pool is not None:  # no newer write, not stopped
+            await self.reload(spec, refork=False)
 
     async def worker_status(self) -> tuple[int, bool]:
         """(pid, sandboxed) of some worker; also waits until one is up."""
