@@ -1,85 +1,100 @@
-"""Side-by-side timings of the third-country question: /sparql vs /v1/transfers vs the named query
-vs direct pyoxigraph vs rdflib, in one run (not a test).
+"""REST and SPARQL latency under load, result cache off and on (and optionally a baseline build),
+side by side in one run, measured with ``wrk`` (C, so the load generator costs little CPU).
 
-    .venv/bin/python bench/service_bench.py [--rounds 200]
+    .venv/bin/python bench/service_bench.py [--duration 10] [--baseline DIR]
 
-Starts ``dpv-almi serve`` (uvicorn) on a free 127.0.0.1 port and prints the median of each path
-in milliseconds and its ratio to direct pyoxigraph.  HTTP timings include the client, the
-network stack, the worker hop and JSON serialisation.
+Starts one ``dpv-almi serve`` (uvicorn, default Almi data, two query workers) per configuration,
+all at once, then measures each URL at each concurrency on every configuration in turn, so slow
+drift (other work on the machine) hits them alike.  Prints wrk's p50/p90/p99 latency and
+requests per second, and the ratio of each p99 to the cache-off p99.
+
+* ``cache off`` -- ``DPV_ALMI_RESULT_CACHE=0``: every request runs its query in a worker;
+* ``cache on`` -- the default result cache;
+* ``baseline`` -- with ``--baseline DIR``: another source tree's ``service/`` (for example
+  ``git archive HEAD service ontology | tar -x -C DIR``), cache setting untouched.
+
+Not a test: figures depend on the machine; read them side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
-import statistics
+import os
+import re
+import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlencode
 
-import httpx
-
-from dpv_almi import loading, resources
+from dpv_almi.local_service import running_service
 from dpv_almi.queries import load_catalogue
-from dpv_almi.store import DataStore, QueryJob
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def median_ms(function: Callable[[], object], rounds: int) -> float:
-    for _ in range(min(10, rounds)):
-        function()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+def wrk(url: str, connections: int, duration: float) -> dict[str, float]:
+    """Run wrk on *url*; its latency percentiles (ms), requests/s and non-2xx count."""
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    figures: dict[str, float] = {}
+    for pct in ("50", "90", "99"):
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        figures[f"p{pct}"] = float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    figures["rps"] = float(rps.group(1)) if rps else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    figures["errors"] = float(errors.group(1)) if errors else 0.0
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--baseline", type=Path, help="a source tree whose service/ is measured as 'baseline'")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian package wrk)")
     query = load_catalogue()["third-country-transfers"].text
+    paths = {"/v1/transfers": "/v1/transfers", "/sparql third-country": "/sparql?" + urlencode({"query": query})}
+    configs: dict[str, dict[str, str | None]] = {}
+    if args.baseline:
+        configs["baseline"] = {"PYTHONPATH": str(args.baseline.resolve() / "service")}
+    configs["cache off"] = {"DPV_ALMI_RESULT_CACHE": "0"}
+    configs["cache on"] = {"DPV_ALMI_RESULT_CACHE": None}
+    common = {"DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None, "DPV_ALMI_DATA": None}
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "serve", "--port", str(port), "--log-level", "warning"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
+    results: dict[tuple[str, int, str], dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        urls = {}
+        for name, env in configs.items():
+            log_dir = Path(folder) / name.replace(" ", "-")
+            log_dir.mkdir()
+            cwd = os.getcwd()
+            os.chdir(folder)  # so a baseline's PYTHONPATH is not shadowed by this checkout
             try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        http = httpx.Client(base_url=base)
-        no_cache = {"cache-control": "no-cache"}
-        store = DataStore(resources.default_data_files())
-        graph = loading.load_graph(resources.default_data_files())
-        job = QueryJob(query)
-        results = {
-            "direct pyoxigraph (query + JSON)": lambda: store.execute(job),
-            "rdflib (query + JSON)": lambda: graph.query(query).serialize(format="json"),
-            "GET /sparql": lambda: http.get("/sparql", params={"query": query}, headers=no_cache).raise_for_status(),
-            "GET /v1/transfers": lambda: http.get("/v1/transfers", headers=no_cache).raise_for_status(),
-            "GET /v1/queries/third-country-transfers": lambda: http.get(
-                "/v1/queries/third-country-transfers", headers=no_cache).raise_for_status(),
-        }
-        medians = {name: median_ms(function, args.rounds) for name, function in results.items()}
-        medians["GET /v1/transfers (304, If-None-Match)"] = median_ms(
-            lambda: http.get("/v1/transfers", headers={"if-none-match": etag}), args.rounds
-        ) if (etag := http.get("/v1/transfers").headers["etag"]) else 0.0
-    finally:
-        server.terminate()
-        server.wait(10)
-    reference = medians["direct pyoxigraph (query + JSON)"]
-    print(f"third-country-transfers, {args.rounds} rounds, medians")
-    print(f"{'path':45} {'ms':>9} {'× pyoxigraph':>13}")
-    for name, value in medians.items():
-        print(f"{name:45} {value:9.3f} {value / reference:13.1f}")
+                service = stack.enter_context(running_service(log_dir, (),
+                                                              env={**common, **env}, wait=120))
+            finally:
+                os.chdir(cwd)
+            urls[name] = service.url
+        for label, path in paths.items():
+            for connections in args.connections:
+                for name, base in urls.items():
+                    wrk(base + path, connections, min(2, args.duration))  # warm up
+                    results[(label, connections, name)] = wrk(base + path, connections, args.duration)
+
+    print(f"wrk, {args.duration:g} s per run, default Almi data, 2 query workers, {os.cpu_count()} CPUs")
+    print(f"{'path':24} {'conn':>4} {'config':10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+          f"{'p99/off':>8} {'non-2xx':>7}")
+    for (label, connections, name), figures in results.items():
+        off = results[(label, connections, "cache off")]["p99"]
+        print(f"{label:24} {connections:4d} {name:10} {figures['p50']:8.2f} {figures['p90']:8.2f} {figures['p99']:8.2f} "
+              f"{figures['rps']:8.0f} {figures['p99'] / off:8.2f} {figures['errors']:7.0f}")
 
 
 if __name__ == "__main__":

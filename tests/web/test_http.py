@@ -81,6 +81,6 @@ def test_unexpected_errors_are_problems_without_traceback(client, assert_problem
     async def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(policies, "rows", broken)
+    monkeypatch.setattr(policies, "page", broken)
     body = assert_problem(client.get("/v1/policies", params={"lang": "sv", "x": "1"}), 500)
     assert "boom" not in body["detail"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +16,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from dpv_almi import __version__
 from dpv_almi.queries import load_catalogue, load_rest_catalogue
 from dpv_almi.backends import Backend, RemoteBackend, open_backend
+from dpv_almi.result_cache import ResultCache
 from dpv_almi.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
 from dpv_almi.store import DataStore
 from dpv_almi.web import openapi, pages, problems
@@ -51,12 +54,21 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
             runner = QueryRunner(backend.worker_spec(), limits, settings.workers, sandbox=settings.sandbox)
         runner.start()
         app.state.runner = runner
+        watcher = None
+        if isinstance(backend, RemoteBackend):
+            watcher = asyncio.create_task(_watch_remote(backend, app.state.result_cache, settings.remote_refresh))
         try:
             pid, sandboxed = await runner.worker_status()
             log.info("serving %d triples in %d graphs from the %s store; %d query workers (sandboxed: %s)",
                      len(info), len(info.graphs), backend.kind, settings.workers, sandboxed)
+            # what start-up built lives as long as the process: out of the collector's sight, a full
+            # collection no longer walks it (tens of ms, in the middle of some request's answer)
+            gc.collect()
+            gc.freeze()
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             runner.stop()
 
     app = FastAPI(title="dpv-almi", version=__version__, description=DESCRIPTION, lifespan=lifespan,
@@ -64,6 +76,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.state.settings = settings
     app.state.backend = backend
     app.state.metrics = metrics = Metrics()
+    app.state.result_cache = ResultCache(settings.result_cache, settings.result_cache_bytes)
     app.state.competency_queries = load_catalogue()
     app.state.rest_queries = load_rest_catalogue()
     problems.install(app)
@@ -84,3 +97,16 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     app.add_middleware(AccessLogMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app
+
+
+async def _watch_remote(backend: RemoteBackend, cache: ResultCache, every: float) -> None:
+    """Notice writes by other instances to a shared remote store within *every* seconds: re-read its
+    registry's fingerprint, and on a change re-read what is served (new ETags) and drop cached answers."""
+    while True:
+        await asyncio.sleep(max(every, 0.1))
+        try:
+            if await asyncio.to_thread(backend.refresh_if_changed):
+                cache.invalidate()
+                log.info("the remote store changed; now serving data version %s", backend.info().version)
+        except Exception as exc:  # the store may be briefly unreachable: keep serving, look again later
+            log.warning("could not re-read the remote store's registry: %s", exc)

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from dpv_almi.runner import QueryProblem, QueryRunner
 from dpv_almi.backends import Backend, StoreInfo
+from dpv_almi.result_cache import ResultCache
 from dpv_almi.store import Outcome, QueryJob
 from dpv_almi.web.problems import Problem
 from dpv_almi.web.settings import Settings
@@ -53,15 +54,43 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def result_cache(request: Request) -> ResultCache:
+    return request.app.state.result_cache  # type: ignore[no-any-return]
+
+
+def data_changed(request: Request) -> None:
+    """Call once the workers serve new data (after ``runner.reload``): cached answers are forgotten."""
+    result_cache(request).invalidate()
+
+
+def wants_fresh(request: Request) -> bool:
+    """``Cache-Control: no-cache`` (or ``no-store``) from the client: evaluate anew, as HTTP caches
+    revalidate with the origin; the fresh answer still refreshes the cache."""
+    directives = request.headers.get("cache-control", "").lower()
+    return "no-cache" in directives or "no-store" in directives
+
+
 async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome:
-    """Run *job* through the one runner, counting outcomes in the metrics."""
+    """Run *job* through the one runner, or answer it from the result cache (:mod:`dpv_almi.result_cache`),
+    counting outcomes in the metrics."""
     metrics = request.app.state.metrics
+    cache = result_cache(request)
+    key = None
+    if cache.enabled:
+        key = cache.key(data(request).version, job, check)
+        cached = None if wants_fresh(request) else cache.get(key)
+        if cached is not None:
+            metrics.cache_hits.inc()
+            return cached
+        metrics.cache_misses.inc()
     try:
         outcome = await runner(request).run(job, check=check)
     except QueryProblem as exc:
         metrics.queries.labels("timeout" if exc.status == 503 else "error").inc()
         raise
     metrics.queries.labels("truncated" if outcome.truncated else "ok").inc()
+    if key is not None:
+        cache.put(key, outcome)
     return outcome
 
 

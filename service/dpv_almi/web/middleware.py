@@ -43,6 +43,9 @@ class Metrics:
                                  ["method", "route"], registry=self.registry)
         self.queries = Counter("dpv_almi_queries", "SPARQL queries run by the workers, by outcome", ["outcome"],
                                registry=self.registry)
+        cache = Counter("dpv_almi_result_cache", "Query answers looked up in the result cache, by event", ["event"],
+                        registry=self.registry)
+        self.cache_hits, self.cache_misses = cache.labels("hit"), cache.labels("miss")
 
 
 class AccessLogMiddleware:

@@ -22,6 +22,9 @@
 | ``DPV_ALMI_HEADER_TIMEOUT`` (s) | ``--header-timeout`` | 10 |
 | ``DPV_ALMI_BODY_TIMEOUT`` (s) | ``--body-timeout`` | 30 |
 | ``DPV_ALMI_KEEP_ALIVE`` (s) | ``--keep-alive`` | 5 |
+| ``DPV_ALMI_RESULT_CACHE`` (entries; 0: off) | ``--result-cache`` | 1024 |
+| ``DPV_ALMI_RESULT_CACHE_BYTES`` | ``--result-cache-bytes`` | 67108864 (64 MiB; 0: off) |
+| ``DPV_ALMI_REMOTE_REFRESH`` (s) | ``--remote-refresh`` | 2 |
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ class Settings:
     max_result_bytes: int = 64 * 1024 * 1024
     """Largest serialised query result (422 beyond): bounds one huge GROUP_CONCAT value too."""
     worker_memory: int = 2048
-    """Address-space cap of each query worker, MiB (RLIMIT_AS; 0: none): a runaway query ends its worker."""
+    """Address space (RLIMIT_AS) a query worker may add, MiB, above what it maps once its store is open
+    (the shared data does not count; 0: no cap): a runaway query ends its worker."""
     max_header_bytes: int = 16_384
     """Largest request head uvicorn buffers (request line and headers); beyond, the connection is refused."""
     header_timeout: float = 10.0
@@ -72,6 +76,12 @@ class Settings:
     """Seconds a client has to send a request body (408 beyond)."""
     keep_alive: int = 5
     """Seconds an idle keep-alive connection stays open."""
+    result_cache: int = 1024
+    """Most query results kept for reuse until the data changes (0: no result cache)."""
+    result_cache_bytes: int = 64 * 1024 * 1024
+    """Most bytes (estimated) the result cache holds (0: no result cache)."""
+    remote_refresh: float = 2.0
+    """A remote store's registry is re-read this often (s): writes by other instances show within it."""
     sandbox: bool = True
     """Run query workers under the seccomp network filter (always on outside tests)."""
 
@@ -108,9 +118,10 @@ def _convert(name: str, raw: str) -> object:
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
         if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age",
-                    "max_result_bytes", "worker_memory", "max_header_bytes", "keep_alive"):
+                    "max_result_bytes", "worker_memory", "max_header_bytes", "keep_alive", "result_cache",
+                    "result_cache_bytes"):
             return int(raw)
-        if name in ("query_timeout", "header_timeout", "body_timeout"):
+        if name in ("query_timeout", "header_timeout", "body_timeout", "remote_refresh"):
             return float(raw)
     except ValueError:
         raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
@@ -143,7 +154,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-result-bytes", type=int, metavar="BYTES",
                         help="largest query result (default 64 MiB; env DPV_ALMI_MAX_RESULT_BYTES)")
     parser.add_argument("--worker-memory", type=int, metavar="MIB",
-                        help="address-space cap of a query worker, 0 for none (default 2048; env DPV_ALMI_WORKER_MEMORY)")
+                        help="address space a query worker may add above its data, 0 for no cap (default 2048; "
+                        "env DPV_ALMI_WORKER_MEMORY)")
     parser.add_argument("--max-header-bytes", type=int, metavar="BYTES",
                         help="largest request head (default 16384; env DPV_ALMI_MAX_HEADER_BYTES)")
     parser.add_argument("--header-timeout", type=float, metavar="SECONDS",
@@ -152,5 +164,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="time to send a request body (default 30; env DPV_ALMI_BODY_TIMEOUT)")
     parser.add_argument("--keep-alive", type=int, metavar="SECONDS",
                         help="idle keep-alive connection timeout (default 5; env DPV_ALMI_KEEP_ALIVE)")
+    parser.add_argument("--result-cache", type=int, metavar="ENTRIES",
+                        help="query results kept until the data changes, 0 for none (default 1024; env DPV_ALMI_RESULT_CACHE)")
+    parser.add_argument("--result-cache-bytes", type=int, metavar="BYTES",
+                        help="bytes the result cache may hold, 0 for none (default 64 MiB; env DPV_ALMI_RESULT_CACHE_BYTES)")
+    parser.add_argument("--remote-refresh", type=float, metavar="SECONDS",
+                        help="how often a remote store's registry is re-read (default 2; env DPV_ALMI_REMOTE_REFRESH)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
                         help="log level (default info; env DPV_ALMI_LOG_LEVEL)")

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from dpv_almi.namespaces import ALMI, GRAPH, PREFIXES
-from dpv_almi.store import GRAPH_FORMATS, QueryJob
+from dpv_almi.store import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
 from dpv_almi.web.problems import Problem
-from dpv_almi.web.routers.v1.common import LangParam, bound_text, lang_of, rows
+from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, bound_text, lang_of, page, paged, rows
 
 router = APIRouter(tags=["activities"])
 
@@ -33,6 +33,7 @@ def activity_iri(policy: str, name: str) -> str:
 @router.get("/activities", summary="Activities, filtered through the DPV hierarchy, paginated")
 async def list_activities(
     request: Request,
+    response: Response,
     lang: str | None = LangParam,
     basis: str | None = Query(None, description="consent, legitimate-interest, contract, legal-obligation or any IRI / prefixed name"),
     category: str | None = Query(None, description="personal data concept, e.g. pd:Contact (finds e-mail too)"),
@@ -42,7 +43,7 @@ async def list_activities(
     transfer: bool | None = Query(None, description="with (true) or without (false) a third-country transfer"),
     profiling: bool | None = Query(None, description="with (true) or without (false) profiling"),
     policy: str | None = Query(None, pattern="^[A-Za-z0-9._-]+$", description="only this policy's activities (its id)"),
-    limit: int = Query(50, ge=1, le=1000),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     language = lang_of(request, lang)
@@ -53,12 +54,10 @@ async def list_activities(
         "profiling": None if profiling is None else str(profiling).lower(),
         "policy": None if policy is None else str(GRAPH[policy]),
     }
-    everything = await rows(request, "activities", values)
-    for item in everything:
+    total, limit, items = await page(request, "activities", values, limit, offset)
+    for item in items:
         item["id"] = item["activity"].removeprefix(str(ALMI).rsplit("/", 2)[0] + "/")
-    page = everything[offset: offset + limit]
-    return {"lang": language, "query": "activities", "total": len(everything), "offset": offset, "limit": limit,
-            "count": len(page), "items": page}
+    return paged(request, response, items, total, offset, limit, lang=language, query="activities")
 
 
 @router.get("/activities/{policy}/{name}", summary="One activity, with its verbatim source passages",

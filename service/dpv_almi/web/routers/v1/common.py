@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 
 from dpv_almi.queries import bind
 from dpv_almi.store import QueryJob
@@ -52,5 +53,54 @@ async def rows(request: Request, name: str, values: dict[str, Any] | None = None
     return simplify(outcome.table)
 
 
-def listing(items: list[dict[str, Any]], lang: str, query: str) -> dict[str, Any]:
-    return {"lang": lang, "query": query, "count": len(items), "items": items}
+_HEAD = re.compile(r"^\s*SELECT\s+(?:\?\w+\s+)+WHERE\s*\{", re.IGNORECASE | re.MULTILINE)
+_ORDER_BY = re.compile(r"\}\s*ORDER\s+BY\b[^{}]*$", re.IGNORECASE)
+
+MAX_PAGE = 10_000
+"""Largest ``limit`` of a listing page (the default ``max-rows`` too: one page is one uncapped answer)."""
+
+
+def page_texts(text: str, limit: int, offset: int) -> tuple[str, str]:
+    """(one page of the listing query *text*, the number of all its rows): both asked of the store, so
+    neither the service nor the wire ever holds more than a page.
+
+    A listing query is ``SELECT ?a ?b … WHERE { … } ORDER BY …`` whose ORDER BY orders every row
+    (stable pages).  Its rows are counted as ``SELECT (COUNT(*) …) WHERE { … }`` -- the same pattern,
+    without the ORDER BY: a plain projection keeps every solution, so the count is the number of
+    rows.  Not a sub-select: Virtuoso's cost model overflows its stack on these as sub-selects."""
+    head = _HEAD.search(text)
+    order = _ORDER_BY.search(text)
+    assert head is not None and order is not None, "a listing is SELECT ?vars WHERE { … } ORDER BY …"
+    count = (text[: head.start()] + "SELECT (COUNT(*) AS ?total) WHERE {" + text[head.end(): order.start()]
+             + "}\n")
+    return f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n", count
+
+
+async def page(request: Request, name: str, values: dict[str, Any], limit: int, offset: int
+               ) -> tuple[int, int, list[dict[str, Any]]]:
+    """(total rows, the page size used, the rows of one page) of REST query *name*: LIMIT/OFFSET and
+    COUNT run in the store.  A page is never larger than the row cap, so it is never truncated.
+    A page that is not full tells the total itself (the usual short listing: one query, not two)."""
+    max_rows = deps.settings(request).max_rows
+    limit = min(limit, max_rows)
+    page_text, count_text = page_texts(bound_text(request, name, values), limit, offset)
+    found = await deps.run(request, QueryJob(text=page_text, table=True, max_rows=max_rows))
+    assert found.table is not None
+    items = simplify(found.table)
+    if len(items) < limit and (items or offset == 0):
+        return offset + len(items), limit, items
+    counted = await deps.run(request, QueryJob(text=count_text, table=True, max_rows=1))
+    assert counted.table is not None
+    return int(simplify(counted.table)[0]["total"]), limit, items
+
+
+def paged(request: Request, response: Response, items: list[dict[str, Any]], total: int, offset: int, limit: int,
+          **fields: Any) -> dict[str, Any]:
+    """A page of a listing: ``total``, ``offset``, ``limit``, ``count``, ``items`` and ``next`` (the next
+    page's URL, also as a ``Link: rel="next"`` header; null on the last page)."""
+    following = None
+    if offset + len(items) < total:
+        following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return {**fields, "total": total, "offset": offset, "limit": limit, "count": len(items), "items": items,
+            "next": following}

@@ -1,21 +1,24 @@
 """What the notice states across activities: transfers, categories, recipients, rights, contacts,
-retention and change history.  Each is one named query; items are its rows."""
+retention and change history.  Each is one named query; items are one page of its rows (they grow
+with the number of policies, so they are paged in the store like ``/v1/activities``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from dpv_almi.web.routers.v1.common import LangParam, lang_of, listing, rows
+from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, lang_of, page, paged
 
 router = APIRouter()
 
 
 def _listing_route(path: str, query: str, summary: str, tag: str) -> None:
-    async def endpoint(request: Request, lang: str | None = LangParam) -> dict[str, Any]:
+    async def endpoint(request: Request, response: Response, lang: str | None = LangParam,
+                       limit: int = Query(1000, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> dict[str, Any]:
         language = lang_of(request, lang)
-        return listing(await rows(request, query, {"lang": language}), language, query)
+        total, used, items = await page(request, query, {"lang": language}, limit, offset)
+        return paged(request, response, items, total, offset, used, lang=language, query=query)
 
     endpoint.__name__ = f"list_{query.replace('-', '_')}"
     router.add_api_route(path, endpoint, methods=["GET"], summary=summary, tags=[tag])

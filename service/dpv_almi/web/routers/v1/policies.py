@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from dpv_almi.diff import diff_files
 from dpv_almi.namespaces import GRAPH
@@ -13,7 +13,7 @@ from dpv_almi.registry import PolicyRecord, current
 from dpv_almi.store import policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.problems import Problem
-from dpv_almi.web.routers.v1.common import LangParam, lang_of, listing, rows
+from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, lang_of, page, paged, rows
 
 router = APIRouter(tags=["policies"])
 
@@ -25,12 +25,13 @@ def _record_fields(record: PolicyRecord | None) -> dict[str, Any]:
 
 
 @router.get("/policies", summary="The privacy notices the service holds, with version, source and SHA-256")
-async def list_policies(request: Request, lang: str | None = LangParam) -> dict[str, Any]:
+async def list_policies(request: Request, response: Response, lang: str | None = LangParam,
+                        limit: int = Query(1000, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> dict[str, Any]:
     language = lang_of(request, lang)
-    items = await rows(request, "policies", {"lang": language})
+    total, limit, items = await page(request, "policies", {"lang": language}, limit, offset)
     for item in items:
         item["id"] = policy_id(item["graph"])
-    return listing(items, language, "policies")
+    return paged(request, response, items, total, offset, limit, lang=language, query="policies")
 
 
 @router.get("/policies/{policy}", summary="One policy: controller, DPO, authority, counts, last change")
