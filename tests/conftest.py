@@ -1,7 +1,10 @@
-"""Shared fixtures: where the repository, the DPV release and the model are."""
+"""Shared fixtures: where the repository, the DPV release and the model are; a loopback listener that records connections."""
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,42 @@ def model_graph(repo_root: Path) -> Graph:
     if not (repo_root / "ontology" / "dpv-almi.ttl").is_file():
         pytest.skip("ontology/dpv-almi.ttl does not exist yet")
     return loading.load_graph(resources.default_data_files())
+
+
+class Listener:
+    """A TCP socket on 127.0.0.1 that records every connection made to it: where a remote IRI
+    points here, a fetch by any code (Python or Rust) shows up in :attr:`connections`."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.connections: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    self.connections.append(connection.recv(4096) or b"<connected>")
+                except OSError:
+                    self.connections.append(b"<connected>")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()

@@ -152,3 +152,46 @@ def test_local_jsonld_context_file_is_allowed(tmp_path: Path) -> None:
 
 def test_parsed_graph_is_a_graph(tmp_path: Path) -> None:
     assert isinstance(parse_rdf(write(tmp_path, "a.ttl", SAME_TRIPLE["a.ttl"])), Graph)
+
+
+@pytest.mark.parametrize("name", ["bad.nt", "bad.nq"])
+def test_n_triples_errors_have_a_line_and_column(tmp_path: Path, name: str) -> None:
+    """rdflib's N-Triples/N-Quads parser names no position; the error then carries Oxigraph's."""
+    graph = " <http://example.org/g>" if name.endswith(".nq") else ""
+    text = f'<http://example.org/s> <http://example.org/p> "o"{graph} .\n<http://e/a b> <http://e/p> "o"{graph} .\n'
+    with pytest.raises(RdfLoadError) as error:
+        parse_rdf(write(tmp_path, name, text))
+    assert (error.value.line, error.value.column) == (2, 1) and "IRI" in error.value.message
+
+
+def test_deep_nesting_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RdfLoadError, match="nested too deeply"):
+        parse_rdf(write(tmp_path, "deep.ttl", "<http://e/s> <http://e/p> " + "(" * 5000 + ")" * 5000 + " ."))
+
+
+def test_a_missing_local_context_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "doc.jsonld", json.dumps({"@context": "missing.jsonld", "@id": "http://e/s"}))
+    with pytest.raises(RdfLoadError, match=r"cannot read .*missing\.jsonld"):
+        parse_rdf(path)
+
+
+def test_a_token_over_oxigraphs_cap_is_a_load_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "huge.ttl", b'<http://e/s> <http://e/p> "' + b"x" * (17 << 20) + b'" .\n')
+    with pytest.raises(RdfLoadError, match="too large to parse"):
+        load_store([path])
+
+
+@pytest.mark.parametrize("context", ["ctx.jsonld", "{folder}/ctx.jsonld", "file://{folder}/ctx.jsonld"])
+def test_sent_data_cannot_read_local_context_files(tmp_path: Path, context: str) -> None:
+    """``local_files=False`` (what the admin endpoint and ``dpv-almi load`` check with): a ``file:`` or
+    relative @context would read the server's disk, so it is refused before the file is opened."""
+    write(tmp_path, "ctx.jsonld", json.dumps({"@context": {"ex": "http://example.org/"}}))
+    document = {"@context": context.format(folder=tmp_path), "@id": "ex:s", "ex:p": "o"}
+    path = write(tmp_path, "doc.jsonld", json.dumps(document))
+    assert set(parse_rdf(path)) == EXPECTED  # a local file of one's own is fine
+    with pytest.raises(RdfLoadError, match="reading local file .* refused"):
+        parse_rdf(path, local_files=False)
+    with pytest.raises(RdfLoadError, match="reading local file .* refused"):
+        load_store([path], local_files=False)
+    inline = write(tmp_path, "inline.jsonld", json.dumps({**document, "@context": {"ex": "http://example.org/"}}))
+    assert set(parse_rdf(inline, local_files=False)) == EXPECTED

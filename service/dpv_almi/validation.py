@@ -521,6 +521,8 @@ def validate(
         raise
     except Exception as exc:  # engines raise their own types for malformed shapes
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
+    if not isinstance(report_graph, Graph):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
+        raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
     # Terms are rendered with the project's prefixes, as bound on the merged data graph.
     reader = _ReportReader(report_graph, shapes_graph, bind_prefixes(Graph()), lang, _locator(data_files))
     results = tuple(reader.results())

@@ -7,6 +7,7 @@ slow clients, runaway queries under load, SIGKILL, the soak -- runs against a re
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -85,3 +86,26 @@ def _assert_problem() -> object:
 @pytest.fixture(name="tree_rss", scope="session")
 def _tree_rss() -> object:
     return tree_rss
+
+
+# --- no outbound connections: a socket guard for child processes, and a loopback listener ------
+
+NET_GUARD = Path(__file__).parent / "netguard"
+
+
+class NetGuard:
+    """Environment for a child Python that records and refuses non-loopback connections
+    (``netguard/sitecustomize.py``); :meth:`attempts` lists what it refused."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        path = os.pathsep.join(p for p in (str(NET_GUARD), os.environ.get("PYTHONPATH", "")) if p)
+        self.env: dict[str, str] = {"PYTHONPATH": path, "DPV_ALMI_NET_GUARD": str(log)}
+
+    def attempts(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+
+@pytest.fixture
+def net_guard(tmp_path: Path) -> NetGuard:
+    return NetGuard(tmp_path / "net-guard.log")

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
+import logging
 import os
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from fastapi import APIRouter, Query, Request
 
 from dpv_almi.loading import RdfLoadError
 from dpv_almi.web import deps
+from dpv_almi.web.middleware import access_log
 from dpv_almi.web.problems import Problem
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], include_in_schema=True)
@@ -28,6 +32,26 @@ SUFFIXES = {"text/turtle": ".ttl", "application/n-triples": ".nt", "application/
             "application/ld+json": ".jsonld", "application/x-turtle": ".ttl"}
 
 _write_lock = asyncio.Lock()
+
+
+class RedactToken(logging.Filter):
+    """Blank the admin token out of a log record: the access log records each request's path and query
+    string, and a client may wrongly put the token there (``?token=…``); headers are never logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        token = os.environ.get(TOKEN_ENV)
+        if token:
+            message = record.getMessage()
+            forms = sorted({token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]}, key=len,
+                           reverse=True)
+            if any(form in message for form in forms):
+                for form in forms:
+                    message = message.replace(form, "[redacted]")
+                record.msg, record.args = message, None
+        return True
+
+
+access_log.addFilter(RedactToken())
 
 
 def _authorise(request: Request) -> None:
@@ -58,4 +82,5 @@ async def put_policy(request: Request, policy: str, version: str | None = Query(
         except ValueError as exc:
             raise Problem(400, str(exc), "Invalid policy") from None
         await deps.runner(request).reload(backend.worker_spec())
+        deps.data_changed(request)  # the workers serve the new data: cached answers are stale
     return {"status": "loaded", **record.as_json()}
