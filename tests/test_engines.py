@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 
 import httpx
@@ -152,3 +153,69 @@ def test_an_answer_the_store_cut_short_is_a_503_not_a_result() -> None:
                                                                       "query interrupted by result timeout."})
     assert cut.status == 503 and "S1TAT" in cut.detail and "incomplete" in cut.detail
     assert _answer_with(206, {}).status == 503
+
+
+# --- Virtuoso: every variable projected inside, EXISTS values as booleans ----------------------------------------
+
+PROJECTION_QUERIES = [
+    # (query, rewritten?)
+    (f'SELECT ?x WHERE {{ VALUES ?v {{ <{NODES[1]}> }} ?x {Q} ?y OPTIONAL {{ ?y {P} ?z FILTER (?z = ?v) }} }}', True),
+    (f"SELECT DISTINCT ?x (COUNT(*) AS ?n) {{ ?x {P} ?y }} GROUP BY ?x ORDER BY DESC(?n) ?x", True),
+    (f"SELECT ?x FROM <{G1}> WHERE {{ ?x {P}* <{NODES[0]}> }} LIMIT 3", True),
+    (f"SELECT * WHERE {{ ?x {P} ?y }}", False),  # every variable is projected already
+    (f"ASK {{ ?x {P} ?y }}", False),
+]
+
+
+@pytest.mark.parametrize(("query", "rewritten"), PROJECTION_QUERIES)
+def test_projection_rewrite_applies_to_selects_with_a_list(query: str, rewritten: bool) -> None:
+    text = sparql_rewrite.project_all_inside(query)
+    assert (text != query) is rewritten
+    assert not rewritten or "{ { SELECT * WHERE {" in text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges=EDGES, query=st.sampled_from([q for q, _ in PROJECTION_QUERIES]))
+def test_projection_rewrite_keeps_the_meaning(edges, query: str) -> None:
+    store = make_store(edges)
+    rewritten = sparql_rewrite.project_all_inside(query)
+    if query.startswith("ASK"):
+        assert store.query(rewritten, use_default_graph_as_union=True) == store.query(query, use_default_graph_as_union=True)
+        return
+    kwargs = {} if "FROM" in query else {"use_default_graph_as_union": True}
+    expected = [tuple(map(str, s)) for s in store.query(query, **kwargs)]
+    actual = [tuple(map(str, s)) for s in store.query(rewritten, **kwargs)]
+    assert actual == expected if "ORDER BY" in query and "LIMIT" not in query else Counter(actual) == Counter(expected)
+
+
+def test_exists_variables_are_only_those_bound_to_a_bare_exists() -> None:
+    query = ("SELECT * { ?x ?p ?o BIND (EXISTS { ?x ?p ?q } AS ?a) BIND (NOT EXISTS { ?o ?p ?x } AS ?b) "
+             "BIND (EXISTS { ?x ?p ?q } || ?o = 1 AS ?c) BIND (IF(EXISTS { ?o ?p ?q }, 1, 0) AS ?d) }")
+    assert sparql_rewrite.exists_variables(query) == {"a", "b"}
+    assert sparql_rewrite.exists_variables("SELECT ?x ((EXISTS { ?x ?p ?o }) AS ?e) { ?x ?p ?o }") == set()
+
+
+def test_virtuoso_integer_exists_values_become_booleans_only_for_exists_variables() -> None:
+    integer = {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}
+    body = json.dumps({"head": {"vars": ["a", "n"]}, "results": {"bindings": [{"a": dict(integer), "n": dict(integer)}]}})
+    row = json.loads(engines.normalise_json(body.encode(), frozenset({"a"})))["results"]["bindings"][0]
+    assert row["a"] == {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "true"}
+    assert row["n"] == {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    (f"SELECT * {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}", True),
+    ("SELECT * { graph ex:g { ?s ?p ?o } }", True),
+    ("SELECT * { GRAPH ?g { ?s ?p ?o } }", False),
+    ('SELECT * { ?s ?p "GRAPH <http://e/g>" } # GRAPH <http://e/h>', False),
+])
+def test_names_a_graph_sees_only_constant_graph_patterns(query: str, named: bool) -> None:
+    assert sparql_rewrite.names_a_graph(query) is named
+
+
+def test_virtuoso_system_graph_pragmas_stay_off_where_a_graph_is_named() -> None:
+    """Under Virtuoso's input:…-graph-exclude pragmas GRAPH <iri> finds nothing; GRAPH ?g needs them."""
+    virtuoso = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/sparql?engine=virtuoso")
+    by_name = dict(virtuoso.query_params(QueryJob(f"SELECT * {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")))["query"]
+    by_variable = dict(virtuoso.query_params(QueryJob("SELECT * { GRAPH ?g { ?s ?p ?o } }")))["query"]
+    assert "graph-exclude" not in by_name and "named-graph-exclude" in by_variable

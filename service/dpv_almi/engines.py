@@ -18,7 +18,9 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
   has the query's own ``FROM``/``FROM NAMED`` removed (Protocol §2.1.4: the protocol's dataset wins;
   Virtuoso would merge the two); on Virtuoso, unbound optional parameters are dropped and each
   ``*``/``+`` path with a constant end becomes a ``SELECT DISTINCT`` sub-select, because Virtuoso
-  7.2 returns one solution per step it walked instead of each pair of end points once.
+  7.2 returns one solution per step it walked instead of each pair of end points once; a SELECT's
+  pattern goes into a ``SELECT *`` sub-select, because Virtuoso loses unprojected ``VALUES``
+  variables read by a ``FILTER`` in an ``OPTIONAL``.
 * **loading** -- SPARQL 1.1 Graph Store Protocol: ``PUT`` replaces one graph.  Oxigraph server
   does it in one transaction (readers see the old or the new graph).  Virtuoso's GSP endpoint
   takes writes only from a user with the ``SPARQL_UPDATE`` role: give the credentials in the
@@ -30,7 +32,8 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
   Virtuoso answers a mixed ``Accept`` with a JSON table even for CONSTRUCT, so it is asked for
   exactly one type by the query's form; its SPARQL JSON is the older dialect (``typed-literal``,
   ``lang``, blank nodes as ``nodeID://…`` or ``_:…`` IRIs, ASK as a ``__ASK_RETVAL`` row), which
-  :func:`normalise_json` turns into SPARQL 1.1 JSON; booleans as ``1``/``0``).  Virtuoso refuses
+  :func:`normalise_json` turns into SPARQL 1.1 JSON; booleans as ``1``/``0``, and ``EXISTS`` values
+  as ``xsd:integer`` 1/0, turned back for variables bound to a bare ``EXISTS``).  Virtuoso refuses
   queries whose *estimated* cost is over ``MaxQueryCostEstimationTime``, which a fresh database
   without statistics overestimates wildly: set it to 0 (off) in ``virtuoso.ini`` and bound queries
   with ``MaxQueryExecutionTime`` instead.
@@ -49,7 +52,8 @@ import httpx
 import pyoxigraph
 
 from dpv_almi import sparql_text
-from dpv_almi.sparql_rewrite import distinct_closures, drop_unbound_parameters, strip_dataset_clauses
+from dpv_almi.sparql_rewrite import (distinct_closures, drop_unbound_parameters, exists_variables, names_a_graph,
+                                     project_all_inside, strip_dataset_clauses)
 from dpv_almi.namespaces import PREFIXES
 from dpv_almi.store import Outcome, QueryJob, _encode
 
@@ -81,6 +85,11 @@ class Engine:
     """Rewrite away optional parameters left unbound (:func:`drop_unbound_parameters`)."""
     distinct_closures: bool = False
     """Evaluate ``*``/``+`` paths as sets through ``SELECT DISTINCT`` sub-selects (:func:`distinct_closures`)."""
+    project_inside: bool = False
+    """Evaluate a SELECT's pattern in a ``SELECT *`` sub-select, so no variable is unprojected there
+    (:func:`project_all_inside`)."""
+    integer_exists: bool = False
+    """``EXISTS`` values come as ``xsd:integer`` 1/0 (:func:`exists_variables`, :func:`normalise_json`)."""
 
 
 VIRTUOSO_SYSTEM_GRAPHS = (
@@ -97,7 +106,7 @@ ENGINES: dict[str, Engine] = {
     "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
                        exclude_pragmas=True, one_accept=True, old_json=True,
                        auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
-                       drop_unbound_filters=True, distinct_closures=True),
+                       drop_unbound_filters=True, distinct_closures=True, project_inside=True, integer_exists=True),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -158,7 +167,8 @@ class RemoteStore:
                 params.append(("named-graph-uri", "urn:dpv-almi:empty"))
         elif not sparql_text.has_dataset_clause(job.text):
             params += list(self.engine.union_param.items())
-            if self.engine.exclude_pragmas:
+            if self.engine.exclude_pragmas and not names_a_graph(job.text):  # see names_a_graph: Virtuoso's
+                # GRAPH <iri> finds nothing under these pragmas; without them such a query may see system triples
                 pragmas = "".join(f"DEFINE input:{kind}-graph-exclude <{g}>\n"
                                   for kind in ("default", "named") for g in self.engine.system_graphs)
         return [("query", pragmas + base + prologue + self.query_text(job)), *params]
@@ -172,6 +182,8 @@ class RemoteStore:
             text = drop_unbound_parameters(text)
         if self.engine.distinct_closures:
             text = distinct_closures(text)
+        if self.engine.project_inside:
+            text = project_all_inside(text)
         return text
 
     def accept(self, job: QueryJob) -> str:
@@ -212,7 +224,7 @@ async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob,
         return incomplete
     body = response.content
     if remote.engine.old_json and response.headers.get("content-type", "").startswith("application/sparql-results+json"):
-        body = normalise_json(body)
+        body = normalise_json(body, exists_variables(job.text) if remote.engine.integer_exists else frozenset())
     return decode(response.headers.get("content-type", ""), body, job)
 
 
@@ -233,10 +245,12 @@ def incomplete_answer(response: httpx.Response) -> Outcome | None:
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
-def normalise_json(body: bytes) -> bytes:
-    """Virtuoso's SPARQL JSON as SPARQL 1.1 JSON (see the module docstring)."""
+def normalise_json(body: bytes, booleans: frozenset[str] = frozenset()) -> bytes:
+    """Virtuoso's SPARQL JSON as SPARQL 1.1 JSON (see the module docstring); the variables *booleans*
+    (bound to ``EXISTS`` by the query) get ``xsd:boolean`` for Virtuoso's ``xsd:integer`` 1/0."""
     document = json.loads(body)
     head = document.get("head", {})
     rows = document.get("results", {}).get("bindings", [])
@@ -244,8 +258,10 @@ def normalise_json(body: bytes) -> bytes:
         value = rows[0]["__ASK_RETVAL"]["value"] if rows else "0"
         return json.dumps({"head": {}, "boolean": value in ("1", "true")}).encode()
     for row in rows:
-        for term in row.values():
+        for name, term in row.items():
             kind = term.get("type")
+            if name in booleans and term.get("datatype") == _XSD_INTEGER and term["value"] in ("0", "1"):
+                term["datatype"] = _XSD_BOOLEAN
             if kind == "typed-literal":
                 term["type"] = "literal"
                 if term.get("datatype") == _XSD_BOOLEAN and term["value"] in ("0", "1"):

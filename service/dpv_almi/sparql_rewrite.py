@@ -428,3 +428,81 @@ def parses(text: str) -> bool:
     except Exception:  # noqa: BLE001 -- only the syntax matters
         pass
     return True
+
+
+# --- Virtuoso: unprojected variables and EXISTS values ----------------------------------------------------------
+
+
+def _matching(tokens: list[_Tok], i: int) -> int:
+    """Index of the bracket closing the one at *i* (all bracket kinds nest), or -1."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        if tokens[j].is_("{", "(", "["):
+            depth += 1
+        elif tokens[j].is_("}", ")", "]"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def project_all_inside(text: str) -> str:
+    """A ``SELECT`` with a projection list as ``SELECT … WHERE { { SELECT * WHERE { pattern } } }``.
+
+    Why: Virtuoso 7.2 drops a ``VALUES`` (or ``BIND``) variable that is not projected before a
+    ``FILTER`` inside an ``OPTIONAL`` reads it (``OPTIONAL { ?x skos:prefLabel ?l FILTER (LANG(?l) = ?lang) }``
+    then never matches); in the inner ``SELECT *`` every variable is projected.  It means the same:
+    ``SELECT *`` projects every variable in scope, the outer group holds nothing else, and the outer
+    projection, grouping and order see the same solutions.  Left as written: ``SELECT *``, other forms."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return text
+    select = next((i for i, t in enumerate(tokens) if t.is_("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if select is None or not tokens[select].is_("SELECT"):
+        return text
+    i = select + 1
+    while i < len(tokens) and not tokens[i].is_("{"):
+        if tokens[i].is_("*"):
+            return text
+        i = _matching(tokens, i) + 1 if tokens[i].is_("(") else i + 1
+    end = _matching(tokens, i) if i < len(tokens) else -1
+    if end < 0:
+        return text
+    body = text[tokens[i].end:tokens[end].start]
+    rewritten = f"{text[:tokens[i].start]}{{ {{ SELECT * WHERE {{{body}}} }} }}{text[tokens[end].end:]}"
+    return rewritten if parses(rewritten) else text
+
+
+def exists_variables(text: str) -> frozenset[str]:
+    """The variables the query binds to an ``EXISTS``/``NOT EXISTS`` alone: ``([NOT] EXISTS { … } AS ?v)``.
+
+    Their values are booleans by the SPARQL grammar; Virtuoso sends them as ``xsd:integer`` 1/0
+    (:func:`dpv_almi.engines.normalise_json` turns those back).  Any other expression is not known
+    to be boolean here, so it is left out."""
+    tokens = _tokenize(text) or []
+    found = set()
+    for i, token in enumerate(tokens[:-3]):
+        j = i + 1
+        if not token.is_("("):
+            continue
+        if tokens[j].is_("NOT"):
+            j += 1
+        if not (tokens[j].is_("EXISTS") and j + 1 < len(tokens) and tokens[j + 1].is_("{")):
+            continue
+        k = _matching(tokens, j + 1)
+        if 0 <= k < len(tokens) - 3 and tokens[k + 1].is_("AS") and tokens[k + 2].kind == "var" and tokens[k + 3].is_(")"):
+            found.add(tokens[k + 2].text[1:])
+    return frozenset(found)
+
+
+def names_a_graph(text: str) -> bool:
+    """True if the query has ``GRAPH <iri>`` or ``GRAPH prefix:name`` (a constant graph, not ``GRAPH ?g``).
+
+    Virtuoso 7.2 answers such a pattern with nothing once any ``input:…-graph-exclude`` pragma is
+    given, so :mod:`dpv_almi.engines` leaves the pragmas off for these queries.  Unlexable text
+    counts as naming one (the pragmas are an optimisation of the answer, an empty answer is wrong)."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return True
+    return any(token.kind == "word" and token.text.upper() == "GRAPH" and i + 1 < len(tokens)
+               and tokens[i + 1].kind in ("iri", "pname") for i, token in enumerate(tokens))

@@ -41,9 +41,9 @@ from dpv_almi.web.settings import Settings
 BACKENDS = ("memory", "disk", "oxigraph", "virtuoso")
 REMOTE = ("oxigraph", "virtuoso")
 VIRTUOSO_MODULES = {"test_rest.py", "test_sparql_protocol.py", "test_uvicorn_sparqlwrapper.py", "test_no_network.py",
-                    "test_limits.py"}
+                    "test_limits.py", "test_named_query_parity.py"}
 """The core set run on Virtuoso: REST == SPARQL, protocol formats and datasets, the third-country answer,
-SPARQLWrapper over uvicorn, no network, row cap."""
+SPARQLWrapper over uvicorn, no network, row cap, every named query's answer."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,6 +66,18 @@ VIRTUOSO_KNOWN_DIFFERENCES = {
     "test_activity_filters_equal_sparql[virtuoso-params7-values7-2]": "a *-path (rdfs:subPropertyOf*, rdfs:subClassOf*) "
                                                                       "inside FILTER EXISTS, correlated with the "
                                                                       "outer query, drops solutions on Virtuoso; open",
+    "test_named_query_answers_as_in_memory[virtuoso-rest:data-flow]":
+        "a *-path in a UNION branch, sent as a SELECT DISTINCT sub-select (distinct_closures), is joined wrongly by "
+        "Virtuoso 7.2: 75 of 145 rows (as written, the path repeats rows per step instead); open",
+    "test_named_query_answers_as_in_memory[virtuoso-rest:notice-activities]":
+        "a *-path in a UNION branch, sent as a SELECT DISTINCT sub-select (distinct_closures), is joined wrongly by "
+        "Virtuoso 7.2 (167 of 196 rows); open",
+    "test_named_query_answers_as_in_memory[virtuoso-rest:policy-graph]":
+        "Virtuoso 7.2 stores an xsd:duration literal by its value, not its lexical form: \"P1M\"^^xsd:duration "
+        "comes back as \"1\"^^xsd:duration (the data changed on load; no query rewrite can restore it)",
+    "test_named_query_answers_as_in_memory[virtuoso-rest:rights]":
+        "Virtuoso 7.2 stores an xsd:duration literal by its value: the deadline \"P1M\"^^xsd:duration comes back as "
+        "\"1\"^^xsd:duration",
 }
 """Where Virtuoso still answers differently: strict xfails, so a fix shows up as XPASS."""
 
