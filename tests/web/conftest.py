@@ -219,6 +219,15 @@ def remote_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         server.close()
 
 
+@pytest.fixture
+def fresh_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteServer]:
+    """An empty ``oxigraph serve`` of this test's own (its ``.spec`` is the store spec), for tests that
+    write to the store and so cannot share the session's server."""
+    server = RemoteServer("oxigraph", tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.close()
+
+
 class RemoteTestClient(TestClient):
     """A TestClient whose remote server is made to hold this client's data before each request."""
 

@@ -11,9 +11,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +20,7 @@ import httpx
 import pytest
 
 from dpv_almi import resources, synthetic
-from dpv_almi.local_service import free_port, running_service, stop_process
+from dpv_almi.local_service import running_service
 
 TOKEN = "paging-cache-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
@@ -150,31 +147,12 @@ def test_result_cache_can_be_turned_off(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def oxigraph_store(tmp_path: Path) -> Iterator[str]:
-    """A fresh ``oxigraph serve`` (PyPI ``oxigraph``) holding the packaged data; its store spec."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(binary).exists():
-        pytest.skip("the Oxigraph server (PyPI package oxigraph) is not installed")
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("oxigraph server did not start")
-                time.sleep(0.1)
-        from dpv_almi.backends import RemoteBackend
+def oxigraph_store(fresh_oxigraph, tmp_path: Path) -> str:
+    """A fresh ``oxigraph serve`` holding the packaged data; its store spec."""
+    from dpv_almi.backends import RemoteBackend
 
-        spec = f"sparql+http://127.0.0.1:{port}/query"
-        RemoteBackend(spec, tmp_path / "seed-versions").load_files(resources.default_data_files())
-        yield spec
-    finally:
-        stop_process(process)
+    RemoteBackend(fresh_oxigraph.spec, tmp_path / "seed-versions").load_files(resources.default_data_files())
+    return fresh_oxigraph.spec
 
 
 def test_a_second_instance_sees_a_policy_loaded_by_the_first_within_the_refresh(oxigraph_store: str,

@@ -3,13 +3,10 @@ store, and the service over a remote Oxigraph server (started here, one per sess
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from dpv_almi.local_service import free_port
@@ -121,36 +118,10 @@ def test_admin_replace_versions_and_diff(store: str, tmp_path: Path, monkeypatch
 _free_port = free_port
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
-    """``oxigraph serve`` (PyPI package ``oxigraph``) on a free port, in memory."""
-    binary = shutil.which("oxigraph") or str(Path(__import__("sys").executable).parent / "oxigraph")
-    if not Path(binary).exists():
-        pytest.skip("the oxigraph server (PyPI package oxigraph) is not installed")
-    port = _free_port()
-    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph server did not start")
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def test_remote_oxigraph_server(oxigraph_server: str, generated: Path, tmp_path: Path) -> None:
+def test_remote_oxigraph_server(fresh_oxigraph, generated: Path, tmp_path: Path) -> None:
     from dpv_almi.backends import RemoteBackend
 
-    spec = f"sparql+{oxigraph_server}/query"
+    spec = fresh_oxigraph.spec
     RemoteBackend(spec, tmp_path).load_files([*resources.default_data_files(), generated])
     with _client(store=spec) as client:
         _check_many_policies(client)
