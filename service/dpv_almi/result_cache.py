@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
-from typing import Any
 
 from dpv_almi.store import Outcome, QueryJob
 
@@ -51,14 +49,6 @@ def job_key(job: QueryJob, check: bool) -> Hashable:
             job.table, job.max_bytes, check)
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    stored: int = 0
-    evicted: int = 0
-
-
 class ResultCache:
     """An LRU of :class:`Outcome` s keyed by (generation, data version, job)."""
 
@@ -69,7 +59,6 @@ class ResultCache:
         """One answer may take at most a quarter of the cache, so one huge result cannot flush it."""
         self.generation = 0
         self.bytes = 0
-        self.stats = CacheStats()
         self._entries: OrderedDict[Hashable, tuple[Outcome, int]] = OrderedDict()
 
     @property
@@ -86,10 +75,8 @@ class ResultCache:
     def get(self, key: tuple[int, str, Hashable]) -> Outcome | None:
         found = self._entries.get(key)
         if found is None:
-            self.stats.misses += 1
             return None
         self._entries.move_to_end(key)
-        self.stats.hits += 1
         return found[0]
 
     def put(self, key: tuple[int, str, Hashable], outcome: Outcome) -> bool:
@@ -104,11 +91,9 @@ class ResultCache:
             self.bytes -= old[1]
         self._entries[key] = (outcome, size)
         self.bytes += size
-        self.stats.stored += 1
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
             _key, (_outcome, dropped) = self._entries.popitem(last=False)
             self.bytes -= dropped
-            self.stats.evicted += 1
         return True
 
     def invalidate(self) -> None:
@@ -116,7 +101,3 @@ class ResultCache:
         self.generation += 1
         self._entries.clear()
         self.bytes = 0
-
-    def describe(self) -> dict[str, Any]:
-        return {"enabled": self.enabled, "entries": len(self), "bytes": self.bytes, "generation": self.generation,
-                "hits": self.stats.hits, "misses": self.stats.misses}
