@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from dpv_almi.namespaces import PREFIXES
+from dpv_almi.sparql_text import COMMENT, IRI, STRING
 
 _PARSER = pyoxigraph.Store()
 """An empty store: parsing a query against it checks its syntax and costs nothing to evaluate."""
@@ -66,9 +67,9 @@ def _closing_paren(text: str, start: int) -> int:
 # --- query rewriting (token level; see :func:`strip_dataset_clauses` and :func:`distinct_closures`) ------------
 
 _TOKEN = re.compile(
-    r"(?P<ws>\s+|#[^\n]*)"
-    r"|(?P<str>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")"
-    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    rf"(?P<ws>\s+|{COMMENT})"
+    rf"|(?P<str>{STRING})"
+    rf"|(?P<iri>{IRI})"
     r"|(?P<var>[?$][\w\u00b7-\uffff]+)"
     r"|(?P<bnode>_:[\w\u00b7-\uffff.-]*[\w\u00b7-\uffff-])"
     r"|(?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\u00b7-\uffff.-]*)?:(?:[\w\u00b7-\uffff:%\\.-]*[\w\u00b7-\uffff:%-])?)"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
-_NOT_KEYWORDS = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""  # string literals
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIs
-    r"|#[^\n]*",  # comments
-    re.DOTALL,
-)
+STRING = r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+"""A SPARQL string literal, any of the four quotings (match with ``re.DOTALL``)."""
+IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+"""An IRI reference in angle brackets."""
+COMMENT = r"#[^\n]*"
+
+_NOT_KEYWORDS = re.compile(f"{STRING}|{IRI}|{COMMENT}", re.DOTALL)
 _WORD = re.compile(r"(?<![\w:?$.-])([A-Za-z]+)(?![\w:-])")
 
 
