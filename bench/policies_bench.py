@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -48,6 +47,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from procmem import PeakSampler  # noqa: E402
+from wrk_runner import Figures, run_wrk  # noqa: E402
 
 from dpv_almi import resources, synthetic  # noqa: E402
 from dpv_almi.local_service import free_port, stop_process  # noqa: E402
@@ -160,35 +160,6 @@ def start_rdflib_endpoint(files: list[Path]) -> Started:
 
 
 # --- load generators ------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    p50: float
-    p99: float
-    rps: float
-    errors: int
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS[unit]
-
-
-def run_wrk(url: str, concurrency: int, seconds: float) -> Figures:
-    """wrk's p50/p99 (``--latency``) and requests/s; non-2xx answers and socket errors count as errors."""
-    out = subprocess.run(["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{seconds:g}s",
-                          "--timeout", "60s", "--latency", "-H", f"Accept: {JSON}", url],
-                         capture_output=True, text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+(?:us|ms|s|m))", out, re.M))
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return Figures(_ms(latency["50"]) if "50" in latency else float("nan"),  # nan: too few requests finished
-                   _ms(latency["99"]) if "99" in latency else float("nan"), rps, errors)
 
 
 def run_python(url: str, concurrency: int, seconds: float) -> Figures:
@@ -326,7 +297,7 @@ def main() -> None:
     parser.add_argument("--python-generator", action="store_true", help="use the httpx generator even if wrk is there")
     args = parser.parse_args()
     wrk = shutil.which("wrk") and not args.python_generator
-    generator = run_wrk if wrk else run_python
+    generator = (lambda url, c, s: run_wrk(url, c, s, {"Accept": JSON})) if wrk else run_python
     sizes = args.sizes + ([10_000] if args.full and 10_000 not in args.sizes else [])
     load_rows: list[list[str]] = []
     traffic_rows: list[list[str]] = []

@@ -20,35 +20,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
-from dpv_almi.local_service import running_service
-from dpv_almi.queries import load_catalogue
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+from wrk_runner import Figures, run_wrk  # noqa: E402
 
-
-def wrk(url: str, connections: int, duration: float) -> dict[str, float]:
-    """Run wrk on *url*; its latency percentiles (ms), requests/s and non-2xx count."""
-    threads = min(2, connections)
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    figures: dict[str, float] = {}
-    for pct in ("50", "90", "99"):
-        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
-        figures[f"p{pct}"] = float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    figures["rps"] = float(rps.group(1)) if rps else float("nan")
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    figures["errors"] = float(errors.group(1)) if errors else 0.0
-    return figures
+from dpv_almi.local_service import running_service  # noqa: E402
+from dpv_almi.queries import load_catalogue  # noqa: E402
 
 
 def main() -> None:
@@ -68,7 +52,7 @@ def main() -> None:
     configs["cache on"] = {"DPV_ALMI_RESULT_CACHE": None}
     common = {"DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None, "DPV_ALMI_DATA": None}
 
-    results: dict[tuple[str, int, str], dict[str, float]] = {}
+    results: dict[tuple[str, int, str], Figures] = {}
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         urls = {}
         for name, env in configs.items():
@@ -85,16 +69,16 @@ def main() -> None:
         for label, path in paths.items():
             for connections in args.connections:
                 for name, base in urls.items():
-                    wrk(base + path, connections, min(2, args.duration))  # warm up
-                    results[(label, connections, name)] = wrk(base + path, connections, args.duration)
+                    run_wrk(base + path, connections, min(2, args.duration))  # warm up
+                    results[(label, connections, name)] = run_wrk(base + path, connections, args.duration)
 
     print(f"wrk, {args.duration:g} s per run, default Almi data, 2 query workers, {os.cpu_count()} CPUs")
     print(f"{'path':24} {'conn':>4} {'config':10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'req/s':>8} "
           f"{'p99/off':>8} {'non-2xx':>7}")
     for (label, connections, name), figures in results.items():
-        off = results[(label, connections, "cache off")]["p99"]
-        print(f"{label:24} {connections:4d} {name:10} {figures['p50']:8.2f} {figures['p90']:8.2f} {figures['p99']:8.2f} "
-              f"{figures['rps']:8.0f} {figures['p99'] / off:8.2f} {figures['errors']:7.0f}")
+        off = results[(label, connections, "cache off")].p99
+        print(f"{label:24} {connections:4d} {name:10} {figures.p50:8.2f} {figures.p90:8.2f} {figures.p99:8.2f} "
+              f"{figures.rps:8.0f} {figures.p99 / off:8.2f} {figures.errors:7d}")
 
 
 if __name__ == "__main__":
