@@ -178,6 +178,13 @@ class DataStore:
         except SyntaxError as exc:
             return Outcome(400, title="Malformed query", detail=str(exc))
         try:
+            if isinstance(result, pyoxigraph.QuerySolutions):
+                selected = _select_whole(result, job)
+                if selected is None:  # a large answer: evaluate anew, reading at most max_rows rows
+                    del result
+                    result = self.query(job.text, job.dataset, job.base_iri)
+                    selected = _select_rows(result, job)
+                return _encode_select(selected, job)
             return _encode(result, job)
         except Exception as exc:  # evaluation is lazy: errors surface while iterating
             return Outcome(400 if isinstance(exc, (PermissionError, ConnectionError)) else 500,
@@ -213,8 +220,14 @@ def _truncation_note(job: QueryJob) -> str:
 
 
 def _encode(result: Any, job: QueryJob) -> Outcome:
-    """Serialise *result* for *job*, refusing (422) a body over ``job.max_bytes``."""
-    outcome = _serialise(result, job)
+    """Serialise *result* for *job* reading at most ``max_rows`` rows (an answer parsed from a remote
+    store, too), refusing (422) a body over ``job.max_bytes``."""
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        return _encode_select(_select_rows(result, job), job)
+    return _within_bytes(_serialise(result, job), job)
+
+
+def _within_bytes(outcome: Outcome, job: QueryJob) -> Outcome:
     if job.max_bytes is not None and len(outcome.body) > job.max_bytes:
         return Outcome(422, title="Result too large",
                        detail=f"The result is over {job.max_bytes} bytes, the server's maximum; "
@@ -235,30 +248,103 @@ def _serialise(result: Any, job: QueryJob) -> Outcome:
             return Outcome(406, title="Not Acceptable",
                            detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.")
         triples = []
+        truncated = False
         for triple in result:
-            if len(triples) == job.max_rows:
+            if len(triples) == job.max_rows:  # a triple past the cap exists
+                truncated = True
                 break
             triples.append(triple)
-        truncated = len(triples) == job.max_rows and next(result, None) is not None
         rdf_format = GRAPH_FORMATS[job.graph_type]
         prefixes = PREFIXES if rdf_format in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML) else None
         body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
         if truncated:
             body = _mark_truncated(body, rdf_format.media_type, _truncation_note(job))
         return Outcome(media_type=job.graph_type, body=body, rows=len(triples), truncated=truncated, form="CONSTRUCT")
+    raise TypeError(f"not a boolean or a graph result: {type(result).__name__}")
+
+
+FAST_PATH_BYTES = 8 * 1024 * 1024
+"""Largest SELECT answer Oxigraph serialises whole before the row cap is applied.  Above it the query
+is evaluated again and read row by row up to ``max_rows``: a huge answer costs a second evaluation
+instead of being serialised (and held) in full."""
+
+
+class _OverBudget(Exception):
+    """Raised by :class:`_BudgetBuffer` to stop Oxigraph's serialiser."""
+
+
+class _BudgetBuffer:
+    """A binary sink for ``QuerySolutions.serialize`` that refuses to grow past *budget* bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.size, self.parts = budget, 0, []  # type: ignore[var-annotated]
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.budget:
+            raise _OverBudget
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+@dataclass
+class _Selected:
+    """A SELECT answer as a SPARQL-JSON document cut to ``max_rows`` rows; ``body`` is its JSON when
+    nothing was cut (Oxigraph's own serialisation, sent as is)."""
+
+    document: dict[str, Any]
+    truncated: bool
+    body: bytes | None = None
+
+
+def _select_whole(result: Any, job: QueryJob) -> _Selected | None:
+    """The fast path: Oxigraph serialises the whole answer to SPARQL JSON (in Rust), the row cap is
+    applied to the parsed document.  None when the answer is over :data:`FAST_PATH_BYTES` (or the
+    job's byte cap, if smaller)."""
+    budget = FAST_PATH_BYTES if job.max_bytes is None else min(FAST_PATH_BYTES, job.max_bytes)
+    sink = _BudgetBuffer(budget)
+    try:
+        result.serialize(sink, format=pyoxigraph.QueryResultsFormat.JSON)
+    except _OverBudget:
+        return None
+    body = sink.getvalue()
+    document = json.loads(body)
+    bindings = document["results"]["bindings"]
+    if len(bindings) <= job.max_rows:
+        return _Selected(document, False, body)
+    del bindings[job.max_rows:]
+    return _Selected(document, True)
+
+
+def _select_rows(result: Any, job: QueryJob) -> _Selected:
+    """The bounded path: read at most ``max_rows`` solutions (and one more, to know of truncation)."""
     variables = [v.value for v in result.variables]
     bindings = []
+    truncated = False
     for solution in result:
-        if len(bindings) == job.max_rows:
+        if len(bindings) == job.max_rows:  # a solution past the cap exists
+            truncated = True
             break
         bindings.append({name: term_json(solution[name]) for name in variables if solution[name] is not None})
-    truncated = len(bindings) == job.max_rows and next(result, None) is not None
-    document: dict[str, Any] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return _Selected({"head": {"vars": variables}, "results": {"bindings": bindings}}, truncated)
+
+
+def _encode_select(selected: _Selected, job: QueryJob) -> Outcome:
+    """Serialise a SELECT answer for *job* (a table for the REST API, or bytes of the negotiated
+    format), refusing (422) a body over ``job.max_bytes``."""
+    document, truncated = selected.document, selected.truncated
+    rows = len(document["results"]["bindings"])
     if job.table:
-        return Outcome(table=document, rows=len(bindings), truncated=truncated, form="SELECT")
+        return Outcome(table=document, rows=rows, truncated=truncated, form="SELECT")
     if job.results_type is None:
         return Outcome(406, title="Not Acceptable", detail=f"SELECT results are available as: {', '.join(RESULTS_FORMATS)}.")
-    json_body = json.dumps(document, ensure_ascii=False).encode()
+    json_body = selected.body if selected.body is not None else json.dumps(document, ensure_ascii=False).encode()
     results_format = RESULTS_FORMATS[job.results_type]
     if results_format == pyoxigraph.QueryResultsFormat.JSON:
         if truncated:
@@ -271,7 +357,7 @@ def _serialise(result: Any, job: QueryJob) -> Outcome:
         body = parsed.serialize(format=results_format)
         if truncated:
             body = _mark_truncated(body, results_format.media_type, _truncation_note(job))
-    return Outcome(media_type=job.results_type, body=body, rows=len(bindings), truncated=truncated, form="SELECT")
+    return _within_bytes(Outcome(media_type=job.results_type, body=body, rows=rows, truncated=truncated, form="SELECT"), job)
 
 
 def _mark_truncated(body: bytes, media_type: str, note: str) -> bytes:
