@@ -9,7 +9,12 @@ offline -- the sandboxed query workers are (see :mod:`dpv_almi.sandbox`).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 STRING = r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
 """A SPARQL string literal, any of the four quotings (match with ``re.DOTALL``)."""
@@ -21,9 +26,32 @@ _NOT_KEYWORDS = re.compile(f"{STRING}|{IRI}|{COMMENT}", re.DOTALL)
 _WORD = re.compile(r"(?<![\w:?$.-])([A-Za-z]+)(?![\w:-])")
 
 
-def keywords(query: str) -> set[str]:
+_REMEMBERED_LENGTH = 8192
+"""What is read from a query up to this length is remembered: the same text comes again and again
+(named queries, a client's repeated question), and every request checks it."""
+
+
+def _remembered(read: Callable[[str], T]) -> Callable[[str], T]:
+    """*read*, remembering its answers for the last 256 short queries."""
+    remembered = functools.lru_cache(maxsize=256)(read)
+
+    @functools.wraps(read)
+    def reader(query: str) -> T:
+        return remembered(query) if len(query) <= _REMEMBERED_LENGTH else read(query)
+
+    return reader
+
+
+@_remembered
+def _blanked(query: str) -> str:
+    """*query* with its strings, IRIs and comments replaced by spaces."""
+    return _NOT_KEYWORDS.sub(" ", query)
+
+
+@_remembered
+def keywords(query: str) -> frozenset[str]:
     """Upper-cased bare words of *query* outside strings, IRIs and comments (prefixed names excluded)."""
-    return {word.upper() for word in _WORD.findall(_NOT_KEYWORDS.sub(" ", query))}
+    return frozenset(word.upper() for word in _WORD.findall(_blanked(query)))
 
 
 def uses_service(query: str) -> bool:
@@ -46,7 +74,7 @@ def looks_like_update(query: str) -> bool:
 
 def query_form(query: str) -> str:
     """The first keyword after the prologue, upper-cased: SELECT, ASK, CONSTRUCT, DESCRIBE, or an update's INSERT, LOAD … ("" if none)."""
-    body = _NOT_KEYWORDS.sub(" ", query)
+    body = _blanked(query)
     body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*|BASE\s*)", " ", body)
     first = re.search(r"[A-Za-z]+", body)
     return first.group(0).upper() if first else ""
@@ -57,10 +85,11 @@ MAX_NESTING = 64
 where Oxigraph's recursive parser and evaluator overflow their stack (which ends the process)."""
 
 
+@_remembered
 def nesting_depth(query: str) -> int:
     """How deeply the query nests groups, expressions and blank-node lists (outside strings and IRIs)."""
     depth = deepest = 0
-    for char in _NOT_KEYWORDS.sub(" ", query):
+    for char in _blanked(query):
         if char in "{([":
             depth += 1
             deepest = max(deepest, depth)
