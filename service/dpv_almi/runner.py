@@ -1,6 +1,6 @@
 """The one query runner: every SPARQL query of the service -- protocol, REST, named -- goes through here.
 
-Queries run in a pool of worker processes (pebble), each with a read-only store opened from a
+Queries run in a pool of worker processes (:mod:`dpv_almi.worker_pool`), each with a read-only store opened from a
 :class:`~dpv_almi.backends.WorkerSpec`: the parent's in-memory store, inherited by ``fork`` and
 shared copy-on-write (one parse, and one copy at the start however many workers; see
 :func:`_detach_sockets` for what else a forked worker must let go of), or an on-disk Oxigraph generation opened read-only
@@ -39,18 +39,15 @@ import signal
 import stat
 import sys
 from collections.abc import Sequence
-from concurrent.futures import CancelledError
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 
-from pebble import ProcessExpired, ProcessPool
-
 from dpv_almi import sparql_text
 from dpv_almi.store import DataStore, Outcome, QueryJob
+from dpv_almi.worker_pool import PoolClosed, WorkerDied, WorkerPool
 
 if TYPE_CHECKING:
     from dpv_almi.backends import WorkerSpec
@@ -114,8 +111,8 @@ def _detach_sockets() -> None:
 
 def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int = 0) -> None:
     global _WORKER_STORE, _WORKER_SANDBOXED
-    # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph (Rust) evaluates
-    # a query; the default action ends the worker at once instead of after pebble's 3 s grace.
+    # a handler inherited from the service (uvicorn's) is Python code, which cannot run while
+    # Oxigraph (Rust) evaluates a query: the default action ends the worker at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if getattr(spec, "fork", False):
         _detach_sockets()
@@ -194,14 +191,13 @@ class BaseRunner:
         raise NotImplementedError
 
 
-def _retire(pool: ProcessPool, spec: object, successor: object) -> bool:
-    """Wait for a replaced pool's last query, then give its data's memory back (blocking; a thread).
+def _release(spec: object, successor: object) -> bool:
+    """Give a replaced pool's data's memory back (blocking; a thread).
 
-    Pebble's pool objects sit in reference cycles, which the collector may never reach (the app
-    freezes its start-up objects out of it), so the old spec releases its store explicitly, and
-    the C allocator is asked to return the freed pages: an in-memory store is gigabytes.
-    True when a store was released (then the new workers, forked while it existed, still map it)."""
-    pool.join()
+    The old spec releases its store explicitly (the app freezes its start-up objects out of the
+    collector's sight), and the C allocator is asked to return the freed pages: an in-memory store
+    is gigabytes.  True when a store was released (then the new workers, forked while it existed,
+    still map it)."""
     release = getattr(spec, "release", None)
     released = bool(release is not None and release(successor))
     gc.collect()
@@ -223,18 +219,17 @@ class QueryRunner(BaseRunner):
         self.limits = limits
         self.workers = max(1, workers)
         self.sandbox = sandbox
-        self._pool: ProcessPool | None = None
+        self._pool: WorkerPool | None = None
         self._swap: asyncio.Lock | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
 
-    def _new_pool(self) -> ProcessPool:
+    def _new_pool(self) -> WorkerPool:
         if getattr(self.spec, "fork", False) and "fork" in multiprocessing.get_all_start_methods():
             method = "fork"  # workers inherit the parent's in-memory store (see the module docstring)
         else:
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-        context = multiprocessing.get_context(method)
-        return ProcessPool(max_workers=self.workers, initializer=_worker_init,
-                           initargs=(self.spec, self.sandbox, self.limits.worker_memory),
-                           context=context)
+        return WorkerPool(self.workers, multiprocessing.get_context(method), _worker_init,
+                          (self.spec, self.sandbox, self.limits.worker_memory))
 
     def start(self) -> None:
         self._pool = self._new_pool()
@@ -242,7 +237,6 @@ class QueryRunner(BaseRunner):
     def stop(self) -> None:
         if self._pool is not None:
             self._pool.stop()
-            self._pool.join(timeout=5)
             self._pool = None
 
     async def reload(self, spec: WorkerSpec | None, *, refork: bool = True) -> None:
@@ -260,45 +254,48 @@ class QueryRunner(BaseRunner):
         old_spec, self.spec = self.spec, spec
         pool = self._new_pool()
         try:
-            await asyncio.wrap_future(pool.schedule(_worker_status, timeout=300))
-        except Exception:
+            await pool.start()
+            await pool.run(_worker_status, timeout=300)
+        except BaseException:
             pool.stop()
             self.spec = old_spec
             raise
         old, self._pool = self._pool, pool
         if old is not None:
             old.close()  # no new tasks; running ones finish, then its workers exit
-            loop = asyncio.get_running_loop()
-            retired = loop.run_in_executor(None, _retire, old, old_spec, spec)
-            if refork and getattr(spec, "fork", False):
-                retired.add_done_callback(lambda done: loop.create_task(self._refork(spec)) if (
-                    not done.cancelled() and done.exception() is None and done.result()) else None)
+            task = asyncio.get_running_loop().create_task(self._retire(old, old_spec, spec, refork))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
 
-    async def _refork(self, spec: WorkerSpec) -> None:
-        if self.spec is spec and self._pool is not None:  # no newer write, not stopped
-            await self.reload(spec, refork=False)
+    async def _retire(self, old: WorkerPool, old_spec: object, spec: WorkerSpec, refork: bool) -> None:
+        await old.wait_closed()
+        released = await asyncio.get_running_loop().run_in_executor(None, _release, old_spec, spec)
+        if refork and released and getattr(spec, "fork", False) and self.spec is spec and self._pool is not None:
+            await self.reload(spec, refork=False)  # no newer write, not stopped
 
     async def worker_status(self) -> tuple[int, bool]:
         """(pid, sandboxed) of some worker; also waits until one is up."""
-        return await self._submit(_worker_status, (), timeout=60)
+        return await self._submit(_worker_status, (), timeout=60)  # type: ignore[no-any-return]
 
     async def _execute(self, job: QueryJob) -> Outcome:
         return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)  # type: ignore[no-any-return]
 
     async def _submit(self, function, args, *, timeout: float):  # type: ignore[no-untyped-def]
-        if self._pool is None:
-            raise QueryProblem(503, "Service Unavailable", "The query workers are not running.")
-        future = self._pool.schedule(function, args=args, timeout=timeout)
-        try:
-            return await asyncio.wrap_future(future)
-        except FutureTimeout:
-            raise QueryProblem(503, "Query timeout", f"The query ran longer than {timeout:g} s and was stopped.") from None
-        except ProcessExpired as exc:
-            log.error("query worker died: %s", exc)
-            raise QueryProblem(503, "Query failed", "The query worker stopped unexpectedly; try again.") from None
-        except (asyncio.CancelledError, CancelledError):
-            future.cancel()  # the client went away: pebble kills the worker
-            raise
+        while True:
+            pool = self._pool
+            if pool is None:
+                raise QueryProblem(503, "Service Unavailable", "The query workers are not running.")
+            try:
+                return await pool.run(function, args, timeout=timeout)
+            except PoolClosed:
+                if self._pool is pool:  # stopped, not swapped
+                    raise QueryProblem(503, "Service Unavailable", "The query workers are not running.") from None
+                continue  # the data was swapped while this query waited: run it on the new pool
+            except TimeoutError:
+                raise QueryProblem(503, "Query timeout", f"The query ran longer than {timeout:g} s and was stopped.") from None
+            except WorkerDied as exc:
+                log.error("query worker died: %s", exc)
+                raise QueryProblem(503, "Query failed", "The query worker stopped unexpectedly; try again.") from None
 
 
 class RemoteRunner(BaseRunner):

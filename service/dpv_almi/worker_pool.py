@@ -1,0 +1,307 @@
+"""A process pool for the event loop: each worker has its own two pipes, and the loop writes a task
+and awaits its answer itself -- no thread between a request and its worker.
+
+Why our own pool: the service used pebble, whose pool passes every task and every answer through
+three threads of the service process.  Under load (wrk, 16 connections, a small query) those threads
+took ~40 % of the service process's samples (py-spy) and their GIL hand-offs lengthened every
+request.  What the query runner needs of a pool is small, and all of it is here:
+
+* a **timeout per task that kills the worker** (Oxigraph cannot be interrupted) and a new worker
+  in its place; the same when the awaiting request is cancelled (the client went away);
+* a worker that **dies** (a memory cap, a crash) reported as :class:`WorkerDied`, and replaced;
+* a **graceful close**: no new tasks, running ones finish, then the workers exit
+  (:meth:`WorkerPool.close`, :meth:`WorkerPool.wait_closed`) -- how a data swap retires a pool;
+* workers started by any :mod:`multiprocessing` context: ``fork`` shares the parent's memory
+  copy-on-write, ``forkserver`` starts clean.
+
+A message is an 8-byte length and a pickle.  A worker is idle in a blocking read of its task pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import signal
+import struct
+import threading
+from collections.abc import Callable, Sequence
+from multiprocessing.context import BaseContext
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("!Q")
+_EXIT = b""
+"""An empty task: the worker's cue to exit (an end of file could be held off by a forked sibling)."""
+
+_PARENT_ENDS: set[int] = set()
+"""Pipe ends this process holds for its workers, in every pool: a worker forked from it closes its
+copies, so no sibling keeps another worker's pipe open."""
+_FORKING = threading.Lock()
+"""One worker started at a time, in every pool: each child learns every pipe end to close."""
+
+
+class WorkerDied(Exception):
+    """The worker ended while running a task (killed by a cap, crashed); it has been replaced."""
+
+
+class PoolClosed(Exception):
+    """The pool takes no more tasks."""
+
+
+# --- worker side ----------------------------------------------------------------------------------
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
+                 initializer: Callable[..., None] | None, initargs: Sequence[Any]) -> None:
+    """Run tasks from *tasks* until told to exit; each answer is ``(True, value)`` or ``(False, exception)``."""
+    for fd in inherited:  # other workers' pipes, copied by fork
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    task_fd, answer_fd = tasks.fileno(), answers.fileno()
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        header = _read_exactly(task_fd, _HEADER.size)
+        if header is None:
+            return
+        payload = _read_exactly(task_fd, _HEADER.unpack(header)[0])
+        if not payload:
+            return
+        function, args = pickle.loads(payload)
+        try:
+            answer = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 -- every failure goes back to the caller
+            try:
+                answer = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an exception that does not pickle
+                answer = pickle.dumps((False, RuntimeError(repr(exc))), protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(answer_fd, _HEADER.pack(len(answer)) + answer)
+
+
+# --- parent side ----------------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process and the loop's ends of its pipes."""
+
+    def __init__(self, process: Any, reader: asyncio.StreamReader, read_end: asyncio.BaseTransport,
+                 writer: asyncio.WriteTransport, fds: tuple[int, int]) -> None:
+        self.process, self.reader, self.read_end, self.writer, self.fds = process, reader, read_end, writer, fds
+
+    def send(self, data: bytes) -> None:
+        self.writer.write(_HEADER.pack(len(data)) + data)
+
+    async def answer(self) -> Any:
+        try:
+            header = await self.reader.readexactly(_HEADER.size)
+            payload = await self.reader.readexactly(_HEADER.unpack(header)[0])
+        except asyncio.IncompleteReadError:
+            await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
+            raise WorkerDied(f"query worker {self.process.pid} ended (exit code {self.process.exitcode})") from None
+        ok, value = pickle.loads(payload)
+        if ok:
+            return value
+        raise value
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):
+            pass
+        self.release()
+
+    def retire(self) -> None:
+        """Ask an idle worker to exit once it reads this."""
+        if not self.writer.is_closing():
+            self.send(_EXIT)
+        self.release()
+
+    def release(self) -> None:
+        for fd in self.fds:
+            _PARENT_ENDS.discard(fd)
+        self.writer.close()
+        self.read_end.close()
+
+
+def _abandon(forked: asyncio.Future[tuple[Any, int, int]]) -> None:
+    """End a worker whose start nobody waits for any more."""
+    if forked.cancelled() or forked.exception() is not None:
+        return
+    process, write_fd, read_fd = forked.result()
+    process.kill()
+    for fd in (write_fd, read_fd):
+        _PARENT_ENDS.discard(fd)
+        os.close(fd)
+    threading.Thread(target=process.join, daemon=True).start()
+
+
+class WorkerPool:
+    """*size* worker processes started by *context*, each running *initializer(*initargs)* once."""
+
+    def __init__(self, size: int, context: BaseContext, initializer: Callable[..., None] | None = None,
+                 initargs: Sequence[Any] = ()) -> None:
+        self.size = max(1, size)
+        self.context = context
+        self.initializer, self.initargs = initializer, tuple(initargs)
+        self._idle: list[_Worker] = []
+        self._live: set[_Worker] = set()
+        self._slots: asyncio.Semaphore | None = None
+        self._closed = False
+        self._drained: asyncio.Event | None = None
+        self._reaping: list[asyncio.Future[Any]] = []
+        self._starting: asyncio.Lock | None = None
+
+    # -- starting workers
+    def _fork(self) -> tuple[Any, int, int]:
+        """Start one worker (blocking: forking a large process takes a while); returns it and the
+        parent's pipe ends (task writer, answer reader)."""
+        with _FORKING:
+            return self._fork_one()
+
+    def _fork_one(self) -> tuple[Any, int, int]:
+        task_read, task_write = self.context.Pipe(duplex=False)
+        answer_read, answer_write = self.context.Pipe(duplex=False)
+        parent_ends = (task_write.fileno(), answer_read.fileno())
+        # a forked child holds copies of every pipe end of this process; a fresh one holds none
+        inherited = sorted(_PARENT_ENDS | set(parent_ends)) if self.context.get_start_method() == "fork" else []
+        process = self.context.Process(target=_worker_main, daemon=True, name="dpv-almi query worker",
+                                       args=(task_read, answer_write, inherited, self.initializer, self.initargs))
+        process.start()
+        task_read.close()
+        answer_write.close()
+        write_fd, read_fd = os.dup(task_write.fileno()), os.dup(answer_read.fileno())
+        task_write.close()
+        answer_read.close()
+        _PARENT_ENDS.update((write_fd, read_fd))
+        return process, write_fd, read_fd
+
+    async def _spawn(self) -> _Worker:
+        loop = asyncio.get_running_loop()
+        forked = loop.run_in_executor(None, self._fork)
+        try:
+            process, write_fd, read_fd = await asyncio.shield(forked)
+        except asyncio.CancelledError:  # the fork goes on in its thread: end what it starts
+            forked.add_done_callback(_abandon)
+            raise
+        reader = asyncio.StreamReader(limit=1 << 20)
+        read_end, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
+                                                   os.fdopen(read_fd, "rb", 0))
+        writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(write_fd, "wb", 0))
+        worker = _Worker(process, reader, read_end, writer, (write_fd, read_fd))  # type: ignore[arg-type]
+        self._live.add(worker)
+        return worker
+
+    async def _take(self) -> _Worker:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+        await self._slots.acquire()
+        try:
+            if self._closed:
+                raise PoolClosed("the pool takes no more tasks")
+            if self._idle:
+                return self._idle.pop()
+            return await self._spawn()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        if worker is not None:
+            if self._closed:
+                self._end(worker, retire=True)
+            else:
+                self._idle.append(worker)
+        assert self._slots is not None
+        self._slots.release()
+        if self._closed and not (self._live - set(self._idle)) and self._drained is not None:
+            self._drained.set()
+
+    def _end(self, worker: _Worker, *, retire: bool) -> None:
+        self._live.discard(worker)
+        if retire:
+            worker.retire()
+        else:
+            worker.kill()
+        reaped = asyncio.get_running_loop().run_in_executor(None, worker.process.join, 10)
+        self._reaping = [f for f in self._reaping if not f.done()] + [reaped]
+
+    # -- the public face
+    async def start(self) -> None:
+        """Start the workers not yet running (the first task does, if this was not called)."""
+        self._starting = self._starting or asyncio.Lock()
+        async with self._starting:  # tasks arriving meanwhile wait here, then find every worker idle
+            while len(self._live) < self.size and not self._closed:
+                self._idle.append(await self._spawn())
+
+    async def run(self, function: Callable[..., Any], args: Sequence[Any] = (), *, timeout: float) -> Any:
+        """``function(*args)`` in a worker; past *timeout* s (:class:`TimeoutError`) or when the caller is
+        cancelled, the worker is killed and replaced.  The function's exceptions are raised here."""
+        payload = pickle.dumps((function, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
+        if self._starting is None or self._starting.locked():
+            await self.start()
+        worker = await self._take()
+        keep: _Worker | None = None
+        try:
+            worker.send(payload)
+            async with asyncio.timeout(timeout):
+                value = await worker.answer()
+            keep = worker
+            return value
+        except WorkerDied:
+            self._end(worker, retire=False)
+            raise
+        except BaseException as exc:
+            if isinstance(exc, (TimeoutError, asyncio.CancelledError)):
+                self._end(worker, retire=False)
+            else:
+                keep = worker  # the function raised: the worker answered and is fine
+            raise
+        finally:
+            self._give_back(keep)
+
+    def close(self) -> None:
+        """Take no more tasks; idle workers exit now, busy ones once their task is done."""
+        self._closed = True
+        self._drained = asyncio.Event()
+        for worker in self._idle:
+            self._end(worker, retire=True)
+        self._idle.clear()
+        if not self._live:
+            self._drained.set()
+
+    async def wait_closed(self) -> None:
+        """Wait until a closed pool's running tasks are done and its workers asked to exit."""
+        if self._drained is not None:
+            await self._drained.wait()
+        await asyncio.gather(*self._reaping)
+
+    def stop(self) -> None:
+        """Kill every worker now; tasks still running fail with :class:`WorkerDied`."""
+        self._closed = True
+        for worker in list(self._live):
+            self._live.discard(worker)
+            worker.kill()
+            worker.process.join(5)
+        self._idle.clear()
