@@ -12,13 +12,16 @@ For each N (synthetic organisations, one TriG file, plus the Almi notice):
 
 * **load** -- ``dpv-almi serve`` from start to ``/readyz`` 200, and the peak memory of its whole
   process tree while starting (RSS summed, and PSS: shared pages counted once; see
-  ``bench/procmem.py``): the memory store, the on-disk store loaded fresh (``--store``), and the
+  ``bench/proctree.py``): the memory store, the on-disk store loaded fresh (``--store``), and the
   on-disk store restarted; the same for rdflib-endpoint (time to its first answer).
 * **throughput** -- wrk, GET with the query URL-encoded, ``--seconds`` per cell, at concurrency
   1 and 16: our ``/sparql`` and ``/v1/transfers`` with the result cache off (``DPV_ALMI_RESULT_CACHE=0``,
   the fair comparison: Oxigraph server caches nothing) and on, Oxigraph server (in memory,
   ``--union-default-graph``, the same files) and rdflib-endpoint.  Our row cap is raised above the
   answer so every server sends the same rows.
+* **CPU per answer** -- at c16, the CPU time the server's process (and, for ours, its query workers)
+  spent per answer, from ``/proc`` around the cell (``bench/proctree.py``): with every core busy,
+  it is what decides throughput, and it varies far less from run to run than a rate.
 * **SHACL** -- ``dpv-almi validate`` on the same files, up to ``--shacl-max``.
 
 Ratios quoted: our ``/sparql`` (cache off) throughput at c16 over Oxigraph server's (target >= 0.5)
@@ -46,7 +49,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from procmem import PeakSampler  # noqa: E402
+from proctree import PeakSampler, tree_cpu  # noqa: E402
 from wrk_runner import Figures, run_wrk  # noqa: E402
 
 from dpv_almi import resources, synthetic  # noqa: E402
@@ -254,16 +257,21 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
                                   f"above --shacl-max {args.shacl_max}"])
 
             rps: dict[tuple[str, int], float] = {}
-            for name, (_server, url) in servers.items():
+            for name, (server, url) in servers.items():
                 cells = [f"{n:,}", name]
                 for concurrency in (1, 16):
                     seconds = args.rdflib_seconds if name.startswith("rdflib") else args.seconds
                     if not name.startswith("rdflib"):  # (one rdflib query can outlast a warm-up)
                         generator(url, concurrency, 1)  # warm-up (a cache-on service fills its cache here)
+                    before = tree_cpu(server.process.pid)
+                    begin = time.perf_counter()
                     figures = generator(url, concurrency, seconds)
+                    answered = figures.rps * (time.perf_counter() - begin)
+                    after = tree_cpu(server.process.pid)
                     rps[name, concurrency] = figures.rps
                     latency = f"{figures.p50:.1f} / {figures.p99:.1f}" if figures.rps else f"none finished in {seconds:g} s"
                     cells += [latency, f"{figures.rps:.1f}", str(figures.errors)]
+                cells.append(cpu_per_answer(server.process.pid, before, after, answered))
                 traffic_rows.append(cells)
             def ratio(ours: str, other: str, digits: int) -> str:
                 if (other, 16) not in rps:
@@ -279,6 +287,17 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
         finally:
             for server, _url in {id(s): (s, u) for s, u in servers.values()}.values():
                 stop_process(server.process)
+
+
+def cpu_per_answer(pid: int, before: dict[int, float], after: dict[int, float], answered: float) -> str:
+    """CPU µs one answer cost the server's process and its children (query workers), from /proc
+    readings around a cell: what bounds throughput on a machine whose cores are all busy."""
+    if answered < 1:
+        return ""
+    spent = {p: after[p] - before.get(p, 0.0) for p in after}
+    own = spent.pop(pid, 0.0) * 1e6 / answered
+    children = sum(spent.values()) * 1e6 / answered
+    return f"{own:.0f}" + (f" + {children:.0f}" if after.keys() - {pid} else "")
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -311,7 +330,7 @@ def main() -> None:
     print(table(["N", "what", "ready s", "peak RSS MiB", "peak PSS MiB", "note"], load_rows))
     print()
     print(table(["N", "target", "c1 p50 / p99 ms", "c1 req/s", "c1 errors", "c16 p50 / p99 ms", "c16 req/s",
-                 "c16 errors"], traffic_rows))
+                 "c16 errors", "c16 CPU µs per answer: server + its workers"], traffic_rows))
     print()
     print(table(["N", "ours /sparql (cache off) ÷ Oxigraph server, c16 (target ≥ 0.5)",
                  "ours /sparql (cache off) ÷ rdflib-endpoint, c16 (target ≥ 10)",

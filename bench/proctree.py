@@ -1,4 +1,4 @@
-"""Memory of a process tree from /proc, sampled while it runs (for the benchmarks, Linux only).
+"""Memory and CPU time of a process tree from /proc (for the benchmarks, Linux only).
 
 RSS summed over processes counts pages that forked workers share once per process; PSS (from
 ``smaps_rollup``) divides each shared page among its sharers, so its sum is what the tree really
@@ -7,6 +7,7 @@ takes.  Both are reported: RSS is what ``ps``/``top`` show, PSS is what the mach
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -42,6 +43,21 @@ def tree_memory(pid: int) -> tuple[int, int]:
         except OSError:
             continue
     return rss, pss
+
+
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) each process of *pid*'s tree has used so far, by pid.  Read before
+    and after a load test, the difference per request is what each process costs an answer -- a
+    figure the machine's noise disturbs far less than a rate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for process in descendants(pid):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[process] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
 
 
 class PeakSampler:
