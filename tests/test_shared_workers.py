@@ -114,3 +114,50 @@ def test_the_memory_cap_is_an_allowance_above_the_shared_data(data: str, tmp_pat
         assert response.status_code == 503, response.text[:300]
         assert response.headers["content-type"].startswith("application/problem+json")
         assert _count(client, "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/dpv#Process> }") > 300
+
+
+def _private_mib(pid: int) -> float:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+    return sum(int(fields[k].split()[0]) for k in ("Private_Clean", "Private_Dirty")) / 1024
+
+
+@pytest.fixture(scope="module")
+def larger_data(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("shared") / "policies-1000.trig"
+    synthetic.write_policies(1000, path, seed=5)
+    return os.pathsep.join(map(str, [*resources.default_data_files(), path]))
+
+
+RECYCLE_MIB = 64
+"""Above what a worker that ran nothing comes to hold privately (the service's own heap pages it
+wrote after the fork, ~30 MiB here), below what one scan over 1,000 policies copies (~100 MiB)."""
+
+
+@pytest.mark.parametrize("recycle", [0, RECYCLE_MIB])
+def test_a_worker_that_copied_the_shared_store_is_replaced(larger_data: str, tmp_path: Path, recycle: int) -> None:
+    """A query over the whole store makes its worker copy the shared pages it reads (Oxigraph writes
+    as it reads).  With ``worker_recycle`` the worker is replaced after its answer, and every worker
+    is back under the threshold; without it (the control), the copy stays."""
+    env = {"DPV_ALMI_DATA": larger_data, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_WORKER_RECYCLE": str(recycle),
+           "DPV_ALMI_RESULT_CACHE": "0", "DPV_ALMI_QUERY_TIMEOUT": "60"}
+    with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=90) as client:
+        before = _workers(service.process.pid)
+        _count(client, SLOW)
+        deadline = time.monotonic() + 20
+        while True:  # with recycling, the spent worker exits and a successor starts: wait for the two
+            after = _workers(service.process.pid)
+            try:
+                private = {worker: _private_mib(worker) for worker in after}
+            except OSError:  # one ended while being read
+                continue
+            if time.monotonic() > deadline or (len(after) == 2 and (not recycle or after != before)):
+                break
+            time.sleep(0.1)
+        assert len(after) == 2
+        if recycle:
+            assert len(set(before) & set(after)) == 1, (before, after)  # the one that answered was replaced
+            assert all(mib < recycle for mib in private.values()), private
+            assert _count(client, SLOW) > 0  # and the successor answers
+        else:
+            assert after == before
+            assert max(private.values()) > RECYCLE_MIB, private  # the copy the recycling prevents

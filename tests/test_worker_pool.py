@@ -238,3 +238,27 @@ def test_worker_started_for_a_cancelled_caller_is_ended(monkeypatch: pytest.Monk
         assert not worker_pool._PARENT_ENDS
 
     _in_pool("fork", scenario, size=1)
+
+
+def always_spent() -> bool:
+    return True
+
+
+def test_a_spent_worker_is_replaced_after_its_answer() -> None:
+    """A worker whose check says it is spent answers, exits, and a successor is started at once."""
+    async def scenario(pool: WorkerPool) -> None:
+        first = await pool.run(pid, timeout=10)  # answered, not lost
+        second = await pool.run(pid, timeout=10)
+        assert first != second
+        await asyncio.sleep(0.5)
+        assert not _alive(first)
+        assert len(pool._live) == 2  # the pool is back to its size before the next task
+
+    async def main() -> None:
+        pool = WorkerPool(2, multiprocessing.get_context("fork"), spent=always_spent)
+        try:
+            await scenario(pool)
+        finally:
+            pool.stop()
+
+    asyncio.run(main())

@@ -11,6 +11,9 @@ request.  What the query runner needs of a pool is small, and all of it is here:
 * a worker that **dies** (a memory cap, a crash) reported as :class:`WorkerDied`, and replaced;
 * a **graceful close**: no new tasks, running ones finish, then the workers exit
   (:meth:`WorkerPool.close`, :meth:`WorkerPool.wait_closed`) -- how a data swap retires a pool;
+* **recycling**: after each task a worker may say it is spent (*spent*, run in the worker: the
+  runner's is "this worker holds too much private memory"); it then exits and a fresh one is
+  started for the next task;
 * workers started by any :mod:`multiprocessing` context: ``fork`` shares the parent's memory
   copy-on-write, ``forkserver`` starts clean.
 
@@ -72,8 +75,10 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
-                 initializer: Callable[..., None] | None, initargs: Sequence[Any]) -> None:
-    """Run tasks from *tasks* until told to exit; each answer is ``(True, value)`` or ``(False, exception)``."""
+                 initializer: Callable[..., None] | None, initargs: Sequence[Any],
+                 spent: Callable[[], bool] | None = None) -> None:
+    """Run tasks from *tasks* until told to exit; each answer is ``(True, value, spent)`` or
+    ``(False, exception, spent)``, *spent* saying whether this worker asks to be replaced."""
     for fd in inherited:  # other workers' pipes, copied by fork
         try:
             os.close(fd)
@@ -91,12 +96,15 @@ def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
             return
         function, args = pickle.loads(payload)
         try:
-            answer = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+            ok, value = True, function(*args)
         except BaseException as exc:  # noqa: BLE001 -- every failure goes back to the caller
-            try:
-                answer = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # an exception that does not pickle
-                answer = pickle.dumps((False, RuntimeError(repr(exc))), protocol=pickle.HIGHEST_PROTOCOL)
+            ok, value = False, exc
+        done = bool(spent is not None and spent())
+        try:
+            answer = pickle.dumps((ok, value, done), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an answer or exception that does not pickle
+            answer = pickle.dumps((False, RuntimeError(repr(value if not ok else exc)), done),
+                                  protocol=pickle.HIGHEST_PROTOCOL)
         _write_all(answer_fd, _HEADER.pack(len(answer)) + answer)
 
 
@@ -109,6 +117,8 @@ class _Worker:
     def __init__(self, process: Any, reader: asyncio.StreamReader, read_end: asyncio.BaseTransport,
                  writer: asyncio.WriteTransport, fds: tuple[int, int]) -> None:
         self.process, self.reader, self.read_end, self.writer, self.fds = process, reader, read_end, writer, fds
+        self.spent = False
+        """The worker asked to be replaced with its last answer."""
 
     def send(self, data: bytes) -> None:
         self.writer.write(_HEADER.pack(len(data)) + data)
@@ -120,7 +130,7 @@ class _Worker:
         except asyncio.IncompleteReadError:
             await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
             raise WorkerDied(f"query worker {self.process.pid} ended (exit code {self.process.exitcode})") from None
-        ok, value = pickle.loads(payload)
+        ok, value, self.spent = pickle.loads(payload)
         if ok:
             return value
         raise value
@@ -158,13 +168,14 @@ def _abandon(forked: asyncio.Future[tuple[Any, int, int]]) -> None:
 
 
 class WorkerPool:
-    """*size* worker processes started by *context*, each running *initializer(*initargs)* once."""
+    """*size* worker processes started by *context*, each running *initializer(*initargs)* once and
+    *spent()* after each task (true: replace this worker)."""
 
     def __init__(self, size: int, context: BaseContext, initializer: Callable[..., None] | None = None,
-                 initargs: Sequence[Any] = ()) -> None:
+                 initargs: Sequence[Any] = (), spent: Callable[[], bool] | None = None) -> None:
         self.size = max(1, size)
         self.context = context
-        self.initializer, self.initargs = initializer, tuple(initargs)
+        self.initializer, self.initargs, self.spent = initializer, tuple(initargs), spent
         self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()
         self._slots: asyncio.Semaphore | None = None
@@ -172,6 +183,7 @@ class WorkerPool:
         self._drained: asyncio.Event | None = None
         self._reaping: list[asyncio.Future[Any]] = []
         self._starting: asyncio.Lock | None = None
+        self._replenishing: set[asyncio.Task[None]] = set()
 
     # -- starting workers
     def _fork(self) -> tuple[Any, int, int]:
@@ -187,7 +199,8 @@ class WorkerPool:
         # a forked child holds copies of every pipe end of this process; a fresh one holds none
         inherited = sorted(_PARENT_ENDS | set(parent_ends)) if self.context.get_start_method() == "fork" else []
         process = self.context.Process(target=_worker_main, daemon=True, name="dpv-almi query worker",
-                                       args=(task_read, answer_write, inherited, self.initializer, self.initargs))
+                                       args=(task_read, answer_write, inherited, self.initializer, self.initargs,
+                                             self.spent))
         process.start()
         task_read.close()
         answer_write.close()
@@ -229,14 +242,35 @@ class WorkerPool:
 
     def _give_back(self, worker: _Worker | None) -> None:
         if worker is not None:
-            if self._closed:
+            if self._closed or worker.spent:
                 self._end(worker, retire=True)
+                if not self._closed:  # a spent worker's successor starts now, not with the next task
+                    task = asyncio.get_running_loop().create_task(self._replenish())
+                    self._replenishing.add(task)
+                    task.add_done_callback(self._replenishing.discard)
             else:
                 self._idle.append(worker)
         assert self._slots is not None
         self._slots.release()
         if self._closed and not (self._live - set(self._idle)) and self._drained is not None:
             self._drained.set()
+
+    async def _replenish(self) -> None:
+        """Start one worker if the pool is short of one.  It holds a slot while it does, as a task
+        would: so a task's own start of a worker and this one never make more than ``size``."""
+        assert self._slots is not None
+        async with self._slots:
+            if self._closed or len(self._live) >= self.size:
+                return
+            try:
+                worker = await self._spawn()
+            except Exception as exc:  # the next task tries again
+                log.error("could not start a query worker: %s", exc)
+                return
+            if self._closed:
+                self._end(worker, retire=True)
+            else:
+                self._idle.append(worker)
 
     def _end(self, worker: _Worker, *, retire: bool) -> None:
         self._live.discard(worker)

@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = Limits(settings.query_timeout, settings.max_rows, settings.max_query_length,
-                        settings.max_result_bytes, settings.worker_memory)
+                        settings.max_result_bytes, settings.worker_memory, settings.worker_recycle)
         runner: BaseRunner
         if isinstance(backend, RemoteBackend):
             runner = RemoteRunner(backend.remote, limits)

@@ -18,6 +18,7 @@
 | ``DPV_ALMI_ADMIN_TOKEN`` | -- | unset: the admin endpoint is off |
 | ``DPV_ALMI_MAX_RESULT_BYTES`` | ``--max-result-bytes`` | 67108864 (64 MiB) |
 | ``DPV_ALMI_WORKER_MEMORY`` (MiB) | ``--worker-memory`` | 2048 (0: no cap) |
+| ``DPV_ALMI_WORKER_RECYCLE`` (MiB) | ``--worker-recycle`` | 512 (0: never) |
 | ``DPV_ALMI_MAX_HEADER_BYTES`` | ``--max-header-bytes`` | 16384 |
 | ``DPV_ALMI_HEADER_TIMEOUT`` (s) | ``--header-timeout`` | 10 |
 | ``DPV_ALMI_BODY_TIMEOUT`` (s) | ``--body-timeout`` | 30 |
@@ -68,6 +69,9 @@ class Settings:
     worker_memory: int = 2048
     """Address space (RLIMIT_AS) a query worker may add, MiB, above what it maps once its store is open
     (the shared data does not count; 0: no cap): a runaway query ends its worker."""
+    worker_recycle: int = 512
+    """Private memory (MiB) past which a query worker is replaced by a fresh one after its answer
+    (0: never): forked workers copy the shared store's pages their queries touch."""
     max_header_bytes: int = 16_384
     """Largest request head uvicorn buffers (request line and headers); beyond, the connection is refused."""
     header_timeout: float = 10.0
@@ -118,7 +122,7 @@ def _convert(name: str, raw: str) -> object:
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
         if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age",
-                    "max_result_bytes", "worker_memory", "max_header_bytes", "keep_alive", "result_cache",
+                    "max_result_bytes", "worker_memory", "worker_recycle", "max_header_bytes", "keep_alive", "result_cache",
                     "result_cache_bytes"):
             return int(raw)
         if name in ("query_timeout", "header_timeout", "body_timeout", "remote_refresh"):
@@ -156,6 +160,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--worker-memory", type=int, metavar="MIB",
                         help="address space a query worker may add above its data, 0 for no cap (default 2048; "
                         "env DPV_ALMI_WORKER_MEMORY)")
+    parser.add_argument("--worker-recycle", type=int, metavar="MIB",
+                        help="private memory past which a query worker is replaced after its answer, 0 for never "
+                        "(default 512; env DPV_ALMI_WORKER_RECYCLE)")
     parser.add_argument("--max-header-bytes", type=int, metavar="BYTES",
                         help="largest request head (default 16384; env DPV_ALMI_MAX_HEADER_BYTES)")
     parser.add_argument("--header-timeout", type=float, metavar="SECONDS",
