@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import Counter
 
 import httpx
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dpv_almi import engines, sparql_rewrite
+from dpv_almi.queries import load_rest_catalogue
 from dpv_almi.store import DatasetSpec, QueryJob
 
 EX = "http://example.org/"
@@ -79,6 +81,48 @@ def test_query_params_strip_from_only_when_the_protocol_gives_a_dataset() -> Non
     assert f"FROM <{G1}>" not in dict(params)["query"] and ("default-graph-uri", G2) in params
 
 
+# --- optional parameters left unbound ------------------------------------------------------------------------
+
+UNBOUND = (f"SELECT ?x WHERE {{ VALUES ?c {{ UNDEF }} VALUES $d {{ <{NODES[1]}> }} ?x {Q} ?y "
+           f"FILTER (!BOUND(?c) || EXISTS {{ ?y {P}* ?c }}) FILTER (!bound($d) || EXISTS {{ ?y {P}* ?d }}) }}")
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (UNBOUND, f"SELECT ?x WHERE {{ VALUES $d {{ <{NODES[1]}> }} ?x {Q} ?y FILTER (!bound($d) || EXISTS {{ ?y {P}* ?d }}) }}"),
+    # a FILTER of the parameter inside another one goes with the outer one
+    ("SELECT * { VALUES ?c { UNDEF } ?x ?p ?y FILTER (!BOUND(?c) || EXISTS { ?x ?p ?c FILTER (!BOUND(?c) || ?y = ?c) }) }",
+     "SELECT * { ?x ?p ?y }"),
+    # UNDEF and BOUND in strings, IRIs and comments are not clauses
+    ('SELECT * { ?x ?p "VALUES ?c { UNDEF }" FILTER (!BOUND(?y) || ?x = <http://e/FILTER>) } # VALUES ?y { UNDEF }',
+     'SELECT * { ?x ?p "VALUES ?c { UNDEF }" FILTER (!BOUND(?y) || ?x = <http://e/FILTER>) } # VALUES ?y { UNDEF }'),
+    # a parameter that is bound, or a FILTER of another shape, stays
+    ("SELECT * { VALUES ?c { <http://e/c> } ?x ?p ?c FILTER (!BOUND(?c) || ?x != ?c) }",
+     "SELECT * { VALUES ?c { <http://e/c> } ?x ?p ?c FILTER (!BOUND(?c) || ?x != ?c) }"),
+    ("SELECT * { VALUES ?c { UNDEF } ?x ?p ?y FILTER (BOUND(?c) || ?x != ?y) }",
+     "SELECT * { ?x ?p ?y FILTER (BOUND(?c) || ?x != ?y) }"),
+])
+def test_drop_unbound_parameters(query: str, expected: str) -> None:
+    assert " ".join(sparql_rewrite.drop_unbound_parameters(query).split()) == " ".join(expected.split())
+
+
+def test_every_unbound_parameter_of_the_named_queries_is_dropped() -> None:
+    """Each named query as the service sends it with no parameter given: no UNDEF, no !BOUND guard of one left."""
+    for query in load_rest_catalogue().values():
+        text = sparql_rewrite.drop_unbound_parameters(query.text)
+        unbound = [p.name for p in query.parameters if re.search(rf"VALUES\s+\?{p.name}\s*\{{\s*UNDEF", query.text)]
+        assert unbound or not re.search(r"\{\s*UNDEF\s*\}", query.text), query.name
+        assert not re.search(r"\{\s*UNDEF\s*\}", text) and sparql_rewrite.parses(text), query.name
+        assert not [name for name in unbound if f"BOUND(?{name})" in text.replace(" ", "")], query.name
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges=EDGES)
+def test_dropping_unbound_parameters_keeps_the_meaning(edges) -> None:
+    store = make_store(edges)
+    assert rows(store, sparql_rewrite.drop_unbound_parameters(UNBOUND), use_default_graph_as_union=True) == \
+        rows(store, UNBOUND, use_default_graph_as_union=True)
+
+
 # --- arbitrary-length paths as sets (Virtuoso counts the steps it walked) --------------------------------------
 
 CLOSURE_QUERIES = [
@@ -94,7 +138,11 @@ CLOSURE_QUERIES = [
     (f"SELECT ?x {{ {{ SELECT ?x WHERE {{ ?x ({P}|{Q})+ <{NODES[1]}> }} }} }}", True),
     (f"SELECT ?x {{ GRAPH ?g {{ ?x {P}* <{NODES[1]}> }} }}", False),  # per graph: zero-length steps differ
     (f"SELECT ?x ?y {{ ?x {P}* ?y }}", False),  # no constant end: Virtuoso cannot start the closure
-    (f"SELECT ?x {{ {{ ?x {Q} ?y }} UNION {{ ?y {Q} ?x }} ?x {P}* <{NODES[0]}> }}", False),  # Virtuoso's UNION join
+    (f"SELECT ?x {{ {{ ?x {Q} ?y }} UNION {{ ?y {Q} ?x }} ?x {P}* <{NODES[0]}> }}", True),
+    (f"SELECT ?x ?y ?k {{ ?x {Q} ?y . {{ ?y {P}* <{NODES[0]}> BIND (1 AS ?k) }} UNION {{ ?y {Q} ?x BIND (2 AS ?k) }} }}", True),
+    (f"SELECT ?x ?y {{ ?x {Q} ?y OPTIONAL {{ ?y {P}* <{NODES[3]}> FILTER (?x != ?y) }} }} ORDER BY ?x ?y", True),
+    # the shape of the REST data-flow query: a closure on a predicate variable, an OPTIONAL matching nothing, ORDER BY
+    (f"SELECT ?x ?y ?s {{ ?x ?r ?y . ?r {P}* {Q} . OPTIONAL {{ ?s {Q} ?l FILTER (false) }} }} ORDER BY ?x ?y ?s", True),
     (f"SELECT ?x {{ [] {P}* ?x ; {Q} <{NODES[0]}> }}", False),  # blank node syntax: sent as written
     (f"SELECT ?x {{ ?x {P}+|{Q} <{NODES[0]}> }}", False),  # alternative at the top: no set semantics to lean on
     (f"SELECT (COUNT(*) AS ?n) {{ ?x {P} ?y FILTER (?x != ?y * 2) }}", False),
@@ -110,7 +158,24 @@ def test_closure_rewrite_example() -> None:
     query = "SELECT ?a WHERE { ?a a dpv:Process ; dpv:hasLegalBasis/skos:broader* eu-gdpr:A6-1-a . }"
     assert sparql_rewrite.distinct_closures(query) == (
         "SELECT ?a WHERE { ?a a dpv:Process .\n  ?a dpv:hasLegalBasis ?_dpv_almi_step1 .\n"
-        "  { SELECT DISTINCT ?_dpv_almi_step1 WHERE { ?_dpv_almi_step1 skos:broader* eu-gdpr:A6-1-a } } . }")
+        "  { SELECT DISTINCT ?_dpv_almi_step1 WHERE { ?_dpv_almi_step1 skos:broader* eu-gdpr:A6-1-a }"
+        f" LIMIT {sparql_rewrite.NO_LIMIT} }} . }}")
+
+
+@pytest.mark.parametrize(("query", "barriers"), [
+    # joined with the rest of its group: evaluated on its own first (Virtuoso loses solutions of the join otherwise)
+    (f"SELECT ?x {{ ?x {Q} ?y . ?y {P}* <{NODES[0]}> }}", 1),
+    (f"SELECT ?x {{ {{ ?x {Q} ?y }} UNION {{ ?y {Q} ?x }} ?x {P}* <{NODES[0]}> }}", 1),
+    (f"SELECT ?x {{ ?x {Q} ?y OPTIONAL {{ ?y {P}* <{NODES[0]}> BIND (1 AS ?k) }} }}", 1),
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER EXISTS {{ ?y {Q}/{P}* <{NODES[0]}> }} }}", 1),
+    # the closure alone in its group (FILTERs aside): no LIMIT, Virtuoso makes OPTIONAL { { SELECT … LIMIT n } } an inner join
+    (f"SELECT ?x {{ ?x {Q} ?y OPTIONAL {{ ?y {P}+ <{NODES[3]}> }} }}", 0),
+    (f"SELECT ?x {{ ?x {Q} ?y OPTIONAL {{ ?y {P}+ <{NODES[3]}> FILTER (?x != ?y) }} }}", 0),
+    (f"SELECT ?x {{ ?x {P}* <{NODES[0]}> }}", 0),
+])
+def test_closure_barrier_only_where_the_closure_is_joined(query: str, barriers: int) -> None:
+    rewritten = sparql_rewrite.distinct_closures(query)
+    assert rewritten != query and rewritten.count(f"LIMIT {sparql_rewrite.NO_LIMIT}") == barriers
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,6 +193,57 @@ def test_virtuoso_gets_the_rewritten_text() -> None:
     job = QueryJob(f"SELECT ?x {{ ?x {P}* <{NODES[0]}> }}")
     assert "SELECT DISTINCT" in dict(virtuoso.query_params(job))["query"]
     assert "SELECT DISTINCT" not in dict(oxigraph.query_params(job))["query"]
+
+
+# --- Virtuoso: FILTER EXISTS as an uncorrelated join --------------------------------------------------------
+
+EXISTS_QUERIES = [
+    # (query, rewritten?)
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER EXISTS {{ ?y {P}* <{NODES[0]}> }} }}", True),
+    (f"SELECT ?x ?y {{ ?x {Q} ?y FILTER EXISTS {{ ?y {P} ?z . {{ ?z {P}+ <{NODES[1]}> }} UNION {{ ?z {Q} ?y }} }} }}", True),
+    # a bound parameter: !BOUND is false and the constant goes into the pattern
+    (f"SELECT ?x {{ VALUES ?c {{ <{NODES[2]}> }} ?x {Q} ?y FILTER (!BOUND(?c) || EXISTS {{ ?y {P}* ?c }}) }}", True),
+    # bound by a triple after an OPTIONAL: the join goes at the end of the group, where the filter applies
+    (f"SELECT ?x ?z {{ OPTIONAL {{ ?x {Q} ?z }} ?x {P} ?y FILTER EXISTS {{ ?x {P}* <{NODES[0]}> }} }}", True),
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER NOT EXISTS {{ ?y {P}* <{NODES[0]}> }} }}", False),
+    (f"SELECT ?x ?z {{ ?x {Q} ?y OPTIONAL {{ ?y {P} ?z }} FILTER EXISTS {{ ?z {P} ?x }} }}", False),  # ?z may be unbound
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER EXISTS {{ ?y {P} ?z FILTER (?z != ?x) }} }}", False),  # a filter inside
+    (f"SELECT ?x {{ ?x {Q} ?y FILTER EXISTS {{ {{ ?y {P} ?w }} UNION {{ ?w {Q} ?w }} }} }}", False),  # ?y in one branch
+    (f"SELECT ?x {{ ?x {Q} ?y OPTIONAL {{ ?y {P} ?z FILTER EXISTS {{ ?z {Q} ?x }} }} }}", False),  # not top level
+    (f"SELECT ?x {{ VALUES ?c {{ UNDEF }} ?x {Q} ?y FILTER (!BOUND(?c) || EXISTS {{ ?y {P}* ?c }}) }}", False),
+    (f"SELECT ?x {{ VALUES ?c {{ <{NODES[1]}> <{NODES[2]}> }} ?x {Q} ?y FILTER (!BOUND(?c) || EXISTS {{ ?y {P} ?c }}) }}",
+     False),
+]
+
+
+@pytest.mark.parametrize(("query", "rewritten"), EXISTS_QUERIES)
+def test_exists_become_joins_where_they_mean_the_same(query: str, rewritten: bool) -> None:
+    text = sparql_rewrite.exists_as_joins(query)
+    assert (text != query) is rewritten
+    assert not rewritten or ("EXISTS" not in text and "SELECT DISTINCT" in text)
+
+
+def test_a_bound_parameter_becomes_a_constant_in_the_join() -> None:
+    query = f"SELECT ?x {{ VALUES ?c {{ <{NODES[2]}> }} ?x {Q} ?y FILTER (!BOUND(?c) || EXISTS {{ ?y {P}* ?c }}) }}"
+    join = sparql_rewrite.exists_as_joins(query).split("SELECT DISTINCT", 1)[1]
+    assert join.startswith(" ?y WHERE") and f"{P}* <{NODES[2]}>" in join and "?c" not in join
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges=EDGES, query=st.sampled_from([q for q, _ in EXISTS_QUERIES]))
+def test_exists_as_joins_keeps_the_meaning(edges, query: str) -> None:
+    """On any data, with duplicates: the join answers the same multiset as the filter."""
+    store = make_store(edges)
+    assert rows(store, sparql_rewrite.exists_as_joins(query), use_default_graph_as_union=True) == \
+        rows(store, query, use_default_graph_as_union=True)
+
+
+def test_virtuoso_gets_exists_as_a_join() -> None:
+    virtuoso = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/sparql?engine=virtuoso")
+    oxigraph = engines.RemoteStore.parse("sparql+http://127.0.0.1:1/query")
+    job = QueryJob(EXISTS_QUERIES[0][0])
+    assert "EXISTS" not in dict(virtuoso.query_params(job))["query"]
+    assert "EXISTS" in dict(oxigraph.query_params(job))["query"]
 
 
 def _answer_with(status: int, headers: dict[str, str]) -> engines.Outcome:

@@ -18,7 +18,12 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
   has the query's own ``FROM``/``FROM NAMED`` removed (Protocol §2.1.4: the protocol's dataset wins;
   Virtuoso would merge the two); on Virtuoso, unbound optional parameters are dropped and each
   ``*``/``+`` path with a constant end becomes a ``SELECT DISTINCT`` sub-select, because Virtuoso
-  7.2 returns one solution per step it walked instead of each pair of end points once; a SELECT's
+  7.2 returns one solution per step it walked instead of each pair of end points once, and one
+  that is joined with more of its group ends in a ``LIMIT`` that cuts nothing, so that Virtuoso
+  evaluates it on its own (joined by its optimiser, a closure loses solutions); a top-level
+  ``FILTER EXISTS`` becomes a join with a ``SELECT DISTINCT`` sub-select (a bound parameter's value
+  put in), because Virtuoso answers a closure inside it, started from an outer variable, for some
+  outer solutions only; a SELECT's
   pattern goes into a ``SELECT *`` sub-select, because Virtuoso loses unprojected ``VALUES``
   variables read by a ``FILTER`` in an ``OPTIONAL``.
 * **loading** -- SPARQL 1.1 Graph Store Protocol: ``PUT`` replaces one graph.  Oxigraph server
@@ -52,8 +57,8 @@ import httpx
 import pyoxigraph
 
 from dpv_almi import sparql_text
-from dpv_almi.sparql_rewrite import (distinct_closures, drop_unbound_parameters, exists_variables, names_a_graph,
-                                     project_all_inside, strip_dataset_clauses)
+from dpv_almi.sparql_rewrite import (distinct_closures, drop_unbound_parameters, exists_as_joins, exists_variables,
+                                     names_a_graph, project_all_inside, strip_dataset_clauses)
 from dpv_almi.namespaces import PREFIXES
 from dpv_almi.store import Outcome, QueryJob, _encode
 
@@ -83,8 +88,11 @@ class Engine:
     auth_update_path: str = ""
     drop_unbound_filters: bool = False
     """Rewrite away optional parameters left unbound (:func:`drop_unbound_parameters`)."""
+    exists_joins: bool = False
+    """Evaluate a top-level ``FILTER EXISTS`` uncorrelated, as a join with a sub-select (:func:`exists_as_joins`)."""
     distinct_closures: bool = False
-    """Evaluate ``*``/``+`` paths as sets through ``SELECT DISTINCT`` sub-selects (:func:`distinct_closures`)."""
+    """Evaluate ``*``/``+`` paths as sets through ``SELECT DISTINCT`` sub-selects, each on its own
+    (:func:`distinct_closures`)."""
     project_inside: bool = False
     """Evaluate a SELECT's pattern in a ``SELECT *`` sub-select, so no variable is unprojected there
     (:func:`project_all_inside`)."""
@@ -106,7 +114,7 @@ ENGINES: dict[str, Engine] = {
     "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
                        exclude_pragmas=True, one_accept=True, old_json=True,
                        auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
-                       drop_unbound_filters=True, distinct_closures=True, project_inside=True, integer_exists=True),
+                       drop_unbound_filters=True, exists_joins=True, distinct_closures=True, project_inside=True, integer_exists=True),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -180,6 +188,8 @@ class RemoteStore:
             text = strip_dataset_clauses(text)  # the protocol's dataset replaces the query's (Protocol §2.1.4)
         if self.engine.drop_unbound_filters:
             text = drop_unbound_parameters(text)
+        if self.engine.exists_joins:
+            text = exists_as_joins(text)
         if self.engine.distinct_closures:
             text = distinct_closures(text)
         if self.engine.project_inside:

@@ -10,6 +10,7 @@ needs which rewrite is decided in :mod:`dpv_almi.engines`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph
@@ -20,48 +21,38 @@ from dpv_almi.sparql_text import COMMENT, IRI, STRING
 _PARSER = pyoxigraph.Store()
 """An empty store: parsing a query against it checks its syntax and costs nothing to evaluate."""
 
-_UNDEF_VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
-
 
 def drop_unbound_parameters(text: str) -> str:
     """Remove ``VALUES ?p { UNDEF }`` and each ``FILTER (!BOUND(?p) || …)`` that goes with it.
 
     The named queries make every parameter optional that way (:mod:`dpv_almi.queries`); both are
     no-ops while ``?p`` is unbound, but Virtuoso evaluates the ``EXISTS`` with its property paths
-    anyway, unbound, which takes minutes.  Without them the query means the same."""
-    for name in _UNDEF_VALUES.findall(text):
-        text = re.sub(rf"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}", " ", text, flags=re.IGNORECASE)
-        opening = re.compile(rf"FILTER\s*\(\s*!\s*BOUND\s*\(\s*\?{name}\s*\)\s*\|\|", re.IGNORECASE)
-        while (match := opening.search(text)) is not None:
-            end = _closing_paren(text, text.index("(", match.start()))
-            if end < 0:
-                break
-            text = text[:match.start()] + text[end + 1:]
+    anyway, unbound, which takes minutes.  Without them the query means the same.  Found on the
+    token stream, so ``UNDEF`` or ``BOUND`` in a string, IRI or comment is left alone; unlexable
+    text is sent as written."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return text
+    cuts: list[tuple[int, int]] = []
+    unbound = set()
+    for i in range(len(tokens) - 4):
+        if (tokens[i].is_("VALUES") and tokens[i + 1].kind == "var" and tokens[i + 2].is_("{")
+                and tokens[i + 3].is_("UNDEF") and tokens[i + 4].is_("}")):
+            unbound.add(tokens[i + 1].text[1:])
+            cuts.append((tokens[i].start, tokens[i + 4].end))
+    for i in range(len(tokens) - 7):
+        if (tokens[i].is_("FILTER") and tokens[i + 1].is_("(") and tokens[i + 2].is_("!") and tokens[i + 3].is_("BOUND")
+                and tokens[i + 4].is_("(") and tokens[i + 5].kind == "var" and tokens[i + 5].text[1:] in unbound
+                and tokens[i + 6].is_(")") and tokens[i + 7].is_("||")
+                and (end := _matching(tokens, i + 1)) >= 0):
+            cuts.append((tokens[i].start, tokens[end].end))
+    outermost: list[tuple[int, int]] = []
+    for start, end in sorted(cuts):  # a cut inside one already made (a nested FILTER) goes with it
+        if not outermost or start >= outermost[-1][1]:
+            outermost.append((start, end))
+    for start, end in reversed(outermost):
+        text = text[:start] + " " + text[end:]
     return text
-
-
-def _closing_paren(text: str, start: int) -> int:
-    """Index of the parenthesis closing the one at *start* (strings and IRIs skipped), or -1."""
-    depth, i, quote = 0, start, ""
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            i = text.index(">", i)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
 
 
 # --- query rewriting (token level; see :func:`strip_dataset_clauses` and :func:`distinct_closures`) ------------
@@ -129,6 +120,13 @@ def strip_dataset_clauses(text: str) -> str:
     return text
 
 
+NO_LIMIT = 2**53 - 1
+"""A ``LIMIT`` larger than any answer a store holds (Virtuoso refuses one of 10^18 or more): an optimisation
+barrier that cuts nothing (:class:`_ClosureRewriter`)."""
+_BARRIER = f" LIMIT {NO_LIMIT} }}"
+"""How each closure sub-select ends (:meth:`_ClosureRewriter.group` takes the ``LIMIT`` off a lone one)."""
+
+
 class _Unsupported(Exception):
     """A construct the closure rewrite does not know: the query is sent as written."""
 
@@ -145,7 +143,15 @@ class _ClosureRewriter:
     returns one solution per step it walked when an end is bound by the rest of the query.  The rewrite
     follows the spec's own translation: ``S e1/…/en O`` is ``S e1/…/en-1 ?v . ?v en O`` with a fresh ``?v``,
     and an arbitrary-length path is a set, so ``{ SELECT DISTINCT ?v { ?v en O } }`` means the same.  Only
-    closures with a constant end are wrapped (Virtuoso cannot start a closure from two unbound ends)."""
+    closures with a constant end are wrapped (Virtuoso cannot start a closure from two unbound ends).
+
+    Each sub-select joined with more of its group ends in ``LIMIT`` :data:`NO_LIMIT`, which cuts nothing but
+    makes Virtuoso 7.2 evaluate the closure on its own, from its constant end, before the join: left to its
+    optimiser, a closure joined into the rest of the query loses solutions, e.g. ``?a ?role ?r . ?role
+    rdfs:subPropertyOf* x:top`` followed by an ``OPTIONAL`` that matches nothing and an ``ORDER BY`` answers
+    nothing at all (five triples suffice), and on the packaged data ``?a dpv:hasRecipientDataController ?r .
+    ?r a ?c . { SELECT DISTINCT ?c { ?c rdfs:subClassOf* dpv:ThirdParty } }`` answers nothing instead of 8
+    rows."""
 
     def __init__(self, text: str, tokens: list[_Tok]) -> None:
         self.text, self.tokens = text, tokens
@@ -204,13 +210,19 @@ class _ClosureRewriter:
         assert self.tokens[i].is_("{")
         i += 1
         own: list[tuple[int, int, str]] = []  # this group's statements' edits
-        has_union = False
+        elements = 0  # statements and other constructs in this group, FILTERs aside
         while True:
             token = self._at(i)
             if token.is_("}"):
-                if rewrite and not has_union:  # Virtuoso joins a UNION with a sub-select wrongly (loses solutions)
+                if rewrite:
+                    # a group that is nothing but the closure (OPTIONAL { ?x p* c FILTER … }) gets no barrier:
+                    # Virtuoso turns OPTIONAL { { SELECT … LIMIT n } } into an inner join (drops the rows it should keep)
+                    if elements == 1 and len(own) == 1 and self._bare_subselect(own[0][2]):
+                        start, end, text = own[0]
+                        own = [(start, end, text.removesuffix(_BARRIER) + " }")]
                     self.edits += own
                 return i + 1
+            elements += not token.is_(".", "OPTIONAL", "MINUS", "UNION", "FILTER")
             if token.is_("."):
                 i += 1
             elif token.is_("{"):
@@ -219,7 +231,6 @@ class _ClosureRewriter:
                 else:
                     i = self.group(i, rewrite)
             elif token.is_("OPTIONAL", "MINUS", "UNION"):  # the group that follows is rewritten on its own
-                has_union |= token.is_("UNION")
                 i += 1
             elif token.is_("GRAPH", "SERVICE"):
                 i += 1
@@ -249,6 +260,11 @@ class _ClosureRewriter:
                 raise _Unsupported(token.text)
             else:
                 i = self.statement(i, own)
+
+    @staticmethod
+    def _bare_subselect(replacement: str) -> bool:
+        """True if a statement's replacement is one closure sub-select alone (no other triple, no step joined)."""
+        return replacement.startswith("{ SELECT DISTINCT") and " .\n  " not in replacement
 
     def subselect(self, i: int, rewrite: bool = True) -> int:
         """``{ SELECT … WHERE { … } modifiers }`` opening at *i*: rewrite its group; the index after it."""
@@ -305,12 +321,12 @@ class _ClosureRewriter:
         if self._is_closure(last) and o_const and (len(elements) > 1 or not s_const):
             head = self._join(elements[:-1])
             inner = self._fresh() if len(elements) > 1 else s_text
-            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {inner} {self._join([last])} {o_text} }} }}"
+            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {inner} {self._join([last])} {o_text} }}{_BARRIER}"
             return f"{s_text} {head} {inner} .\n  {sub}" if len(elements) > 1 else sub
         if self._is_closure(first) and s_const and (len(elements) > 1 or not o_const):
             tail = self._join(elements[1:])
             inner = self._fresh() if len(elements) > 1 else o_text
-            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {s_text} {self._join([first])} {inner} }} }}"
+            sub = f"{{ SELECT DISTINCT {inner} WHERE {{ {s_text} {self._join([first])} {inner} }}{_BARRIER}"
             return f"{sub} .\n  {inner} {tail} {o_text}" if len(elements) > 1 else sub
         return None
 
@@ -456,19 +472,10 @@ def project_all_inside(text: str) -> str:
     ``SELECT *`` projects every variable in scope, the outer group holds nothing else, and the outer
     projection, grouping and order see the same solutions.  Left as written: ``SELECT *``, other forms."""
     tokens = _tokenize(text)
-    if tokens is None:
+    group = _where_group(tokens) if tokens is not None else None
+    if tokens is None or group is None or group[2]:
         return text
-    select = next((i for i, t in enumerate(tokens) if t.is_("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-    if select is None or not tokens[select].is_("SELECT"):
-        return text
-    i = select + 1
-    while i < len(tokens) and not tokens[i].is_("{"):
-        if tokens[i].is_("*"):
-            return text
-        i = _matching(tokens, i) + 1 if tokens[i].is_("(") else i + 1
-    end = _matching(tokens, i) if i < len(tokens) else -1
-    if end < 0:
-        return text
+    i, end, _ = group
     body = text[tokens[i].end:tokens[end].start]
     rewritten = f"{text[:tokens[i].start]}{{ {{ SELECT * WHERE {{{body}}} }} }}{text[tokens[end].end:]}"
     return rewritten if parses(rewritten) else text
@@ -507,3 +514,152 @@ def names_a_graph(text: str) -> bool:
         return True
     return any(token.kind == "word" and token.text.upper() == "GRAPH" and i + 1 < len(tokens)
                and tokens[i + 1].kind in ("iri", "pname") for i, token in enumerate(tokens))
+
+
+# --- Virtuoso: FILTER EXISTS as a join --------------------------------------------------------------------------
+
+_NOT_IN_SEMIJOIN = ("FILTER", "OPTIONAL", "MINUS", "BIND", "VALUES", "SELECT", "GRAPH", "SERVICE", "EXISTS")
+
+
+def exists_as_joins(text: str) -> str:
+    """Each ``FILTER EXISTS { P }`` of a SELECT's top-level group as a join with ``{ SELECT DISTINCT ?shared { P } }``.
+
+    Why: Virtuoso 7.2 answers a ``*``/``+`` path inside ``FILTER EXISTS``, started from a variable of the
+    outer query, for some outer solutions only (``?x z:q ?y FILTER EXISTS { ?y z:p* z:c }`` on
+    ``z:a z:q z:b . z:b z:p z:c . z:d z:q z:c`` finds z:a, not z:d); evaluated uncorrelated, as a sub-select
+    joined on the shared variables, it is right.  Also ``FILTER (!BOUND(?v) || EXISTS { P })`` where ``?v``
+    is a top-level ``VALUES ?v { c }`` (a bound query parameter): ``!BOUND(?v)`` is false, and ``?v`` in P
+    becomes ``c`` -- what the spec's substitution of the solution into P does -- so P's closures get a
+    constant end (:func:`distinct_closures`).
+
+    The join means the same as the filter where every variable P shares with the rest of the query is
+    bound in every solution: by a triple pattern of the top-level group (or such a ``VALUES``), and by a
+    triple pattern of P's own top level; and P is plain patterns, groups and ``UNION`` (no ``FILTER``,
+    ``OPTIONAL``, ``BIND``, sub-select …, whose scoping differs between a filter and a join).  The
+    sub-select goes at the end of the group, where a filter applies, and ``DISTINCT`` keeps one joined
+    solution per outer one.  Anything else is left as written."""
+    tokens = _tokenize(text)
+    group = _where_group(tokens) if tokens is not None else None
+    if tokens is None or group is None:
+        return text
+    start, end, _ = group
+    constants: dict[str, str] = {}
+    bound: set[str] = set()
+    filters: list[tuple[int, int, int, int]] = []  # FILTER token, P's "{", P's "}", index after the FILTER
+    i = start + 1
+    while i < end:
+        token = tokens[i]
+        if token.is_("VALUES"):
+            block = i + 2 if tokens[i + 1].kind == "var" else _matching(tokens, i + 1) + 1
+            close = _matching(tokens, block) if 0 < block < end else -1
+            if close < 0:
+                return text
+            if close == block + 2 and tokens[i + 1].kind == "var" and tokens[block + 1].kind in ("iri", "pname", "str", "num"):
+                constants[tokens[i + 1].text[1:]] = tokens[block + 1].text
+                bound.add(tokens[i + 1].text[1:])
+            i = close + 1
+        elif token.is_("FILTER"):
+            after = _filter_end(tokens, i)
+            if after < 0:
+                return text
+            if (pattern := _exists_pattern(tokens, i, after, constants)) is not None:
+                filters.append((i, *pattern, after))
+            i = after
+        elif token.is_("{", "(", "["):
+            i = _matching(tokens, i) + 1
+            if i <= 0:
+                return text
+        elif token.kind == "word" and token.text.upper() in _GROUP_KEYWORDS or token.is_("."):
+            i += 1  # OPTIONAL, UNION, BIND …: what follows is skipped above, its variables not counted as bound
+        else:  # a triple pattern: every variable in it is bound in every solution
+            j = i
+            while j < end and not tokens[j].is_(".", "{", "}") and not (
+                    tokens[j].kind == "word" and tokens[j].text.upper() in (*_GROUP_KEYWORDS, "FILTER")):
+                j = _matching(tokens, j) + 1 if tokens[j].is_("(", "[") else j + 1
+                if j <= 0:
+                    return text
+            bound |= {t.text[1:] for t in tokens[i:j] if t.kind == "var"}
+            i = max(j, i + 1)
+    joins, cuts = [], []
+    for f_start, p_open, p_close, f_end in filters:
+        inside = {t.text[1:] for t in tokens[p_open:p_close] if t.kind == "var"} - constants.keys()
+        outside = {t.text[1:] for t in tokens[:f_start] + tokens[f_end:] if t.kind == "var"}
+        shared = inside & outside
+        if not shared or not shared <= bound or not shared <= _top_level_variables(tokens, p_open, p_close):
+            continue
+        body = "".join(_substituted(text, tokens, p_open + 1, p_close, constants))
+        joins.append(f"{{ SELECT DISTINCT {' '.join(f'?{name}' for name in sorted(shared))} WHERE {{{body}}} }}")
+        cuts.append((tokens[f_start].start, tokens[f_end - 1].end))
+    if not joins:
+        return text
+    rewritten = text[:tokens[end].start] + "\n  " + "\n  ".join(joins) + "\n" + text[tokens[end].start:]
+    for cut_start, cut_end in reversed(cuts):
+        rewritten = rewritten[:cut_start] + " " + rewritten[cut_end:]
+    return rewritten if parses(rewritten) else text
+
+
+def _where_group(tokens: list[_Tok]) -> tuple[int, int, bool] | None:
+    """The indexes of the ``{`` and ``}`` of a SELECT query's WHERE group and whether it is ``SELECT *``;
+    None for another form."""
+    select = next((i for i, t in enumerate(tokens) if t.is_("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if select is None or not tokens[select].is_("SELECT"):
+        return None
+    i, star = select + 1, False
+    while i < len(tokens) and not tokens[i].is_("{"):
+        star |= tokens[i].is_("*")
+        i = _matching(tokens, i) + 1 if tokens[i].is_("(") else i + 1
+        if i <= 0:
+            return None
+    end = _matching(tokens, i) if i < len(tokens) else -1
+    return (i, end, star) if end > 0 else None
+
+
+def _filter_end(tokens: list[_Tok], i: int) -> int:
+    """The index after the constraint of the ``FILTER`` at *i* (a bracketed expression, EXISTS or a call), or -1."""
+    j = i + 1
+    if j < len(tokens) and tokens[j].is_("NOT"):
+        j += 1
+    if j < len(tokens) and (tokens[j].is_("EXISTS") or tokens[j].kind in ("word", "pname", "iri")):
+        j += 1
+    close = _matching(tokens, j) if j < len(tokens) else -1
+    return close + 1 if close >= 0 else -1
+
+
+def _exists_pattern(tokens: list[_Tok], i: int, after: int, constants: dict[str, str]) -> tuple[int, int] | None:
+    """P's braces if the FILTER at *i* is ``FILTER EXISTS { P }`` or ``FILTER (!BOUND(?v) || EXISTS { P })`` with
+    ``?v`` a top-level constant, and P holds only patterns, groups and UNION."""
+    j = i + 1
+    if tokens[j].is_("("):
+        if not (after - j > 8 and tokens[j + 1].is_("!") and tokens[j + 2].is_("BOUND") and tokens[j + 3].is_("(")
+                and tokens[j + 4].kind == "var" and tokens[j + 4].text[1:] in constants and tokens[j + 5].is_(")")
+                and tokens[j + 6].is_("||") and tokens[after - 1].is_(")")):
+            return None
+        j += 7
+        if not (tokens[j].is_("EXISTS") and _matching(tokens, j + 1) == after - 2):
+            return None
+    elif not (tokens[j].is_("EXISTS") and _matching(tokens, j + 1) == after - 1):
+        return None
+    p_open, p_close = j + 1, _matching(tokens, j + 1)
+    if any(t.kind == "word" and t.text.upper() in _NOT_IN_SEMIJOIN for t in tokens[p_open:p_close]):
+        return None
+    return p_open, p_close
+
+
+def _top_level_variables(tokens: list[_Tok], p_open: int, p_close: int) -> set[str]:
+    """The variables of the triple patterns directly in the group *p_open*…*p_close* (not in a nested group)."""
+    names, depth = set(), 0
+    for token in tokens[p_open + 1:p_close]:
+        depth += token.is_("{") - token.is_("}")
+        if depth == 0 and token.kind == "var":
+            names.add(token.text[1:])
+    return names
+
+
+def _substituted(text: str, tokens: list[_Tok], first: int, last: int, constants: dict[str, str]) -> Iterator[str]:
+    """The text of tokens *first*…*last* (exclusive; the spaces between kept) with each constant variable replaced."""
+    position = tokens[first - 1].end
+    for token in tokens[first:last]:
+        yield text[position:token.start]
+        yield constants.get(token.text[1:], token.text) if token.kind == "var" else token.text
+        position = token.end
+    yield text[position:tokens[last].start]

@@ -63,21 +63,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 VIRTUOSO_KNOWN_DIFFERENCES = {
-    "test_activity_filters_equal_sparql[virtuoso-params7-values7-2]": "a *-path (rdfs:subPropertyOf*, rdfs:subClassOf*) "
-                                                                      "inside FILTER EXISTS, correlated with the "
-                                                                      "outer query, drops solutions on Virtuoso; open",
-    "test_named_query_answers_as_in_memory[virtuoso-rest:data-flow]":
-        "a *-path in a UNION branch, sent as a SELECT DISTINCT sub-select (distinct_closures), is joined wrongly by "
-        "Virtuoso 7.2: 75 of 145 rows (as written, the path repeats rows per step instead); open",
-    "test_named_query_answers_as_in_memory[virtuoso-rest:notice-activities]":
-        "a *-path in a UNION branch, sent as a SELECT DISTINCT sub-select (distinct_closures), is joined wrongly by "
-        "Virtuoso 7.2 (167 of 196 rows); open",
     "test_named_query_answers_as_in_memory[virtuoso-rest:policy-graph]":
-        "Virtuoso 7.2 stores an xsd:duration literal by its value, not its lexical form: \"P1M\"^^xsd:duration "
-        "comes back as \"1\"^^xsd:duration (the data changed on load; no query rewrite can restore it)",
+        "Virtuoso 7.2 stores an xsd:duration by its value, not its lexical form (openlink/virtuoso-opensource#936, "
+        "open): \"P1M\"^^xsd:duration is stored as the integer 1 (months; PT2H as the double 7200.0 seconds) -- lost on "
+        "load by the Graph Store Protocol PUT and by DB.DBA.TTLP with each flag bit 1…2048, SPARQL INSERT DATA refuses it "
+        "(SR553, #224); DB.DBA.RDF_QUAD holds 1, so no query form or result format can give P1M back",
     "test_named_query_answers_as_in_memory[virtuoso-rest:rights]":
-        "Virtuoso 7.2 stores an xsd:duration literal by its value: the deadline \"P1M\"^^xsd:duration comes back as "
-        "\"1\"^^xsd:duration",
+        "Virtuoso 7.2 stores an xsd:duration by its value (openlink/virtuoso-opensource#936): the deadline "
+        "\"P1M\"^^xsd:duration is stored, and comes back, as \"1\"^^xsd:duration (see rest:policy-graph)",
 }
 """Where Virtuoso still answers differently: strict xfails, so a fix shows up as XPASS."""
 
