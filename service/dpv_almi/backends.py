@@ -493,18 +493,20 @@ class RemoteBackend(Backend):
         is merged in one pass: with 10,000 policies, a parse per step or a merge per record costs minutes."""
         store = pyoxigraph.Store()
         records = load_recorded(store, expand_paths(files))
-        for graph in store.named_graphs():
-            engines.put_graph(self.remote, graph.value, _ntriples(store, graph))
-        merged = registry.replace_current_many(self._info.records, records)
-        engines.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(merged).encode())
+        with engines.session(self.remote) as client:
+            for graph in store.named_graphs():
+                engines.put_graph(self.remote, graph.value, _ntriples(store, graph), client)
+            merged = registry.replace_current_many(self._info.records, records)
+            engines.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(merged).encode(), client)
         self.refresh()
         return records
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
         path = self.archive.find(record.id, record.version)
         assert path is not None
-        engines.put_graph(self.remote, record.graph, _ntriples(load_store([path]), pyoxigraph.DefaultGraph()))
-        engines.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(records).encode())
+        with engines.session(self.remote) as client:
+            engines.put_graph(self.remote, record.graph, _ntriples(load_store([path]), pyoxigraph.DefaultGraph()), client)
+            engines.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(records).encode(), client)
         self.refresh()
 
     def close(self) -> None:
