@@ -12,8 +12,8 @@ request.  What the query runner needs of a pool is small, and all of it is here:
 * a **graceful close**: no new tasks, running ones finish, then the workers exit
   (:meth:`WorkerPool.close`, :meth:`WorkerPool.wait_closed`) -- how a data swap retires a pool;
 * **recycling**: after each task a worker may say it is spent (*spent*, run in the worker: the
-  runner's is "this worker holds too much private memory"); it then exits and a fresh one is
-  started for the next task;
+  runner's is "this worker holds too much private memory"); it then exits and its successor is
+  started at once;
 * workers started by any :mod:`multiprocessing` context: ``fork`` shares the parent's memory
   copy-on-write, ``forkserver`` starts clean.
 
