@@ -42,6 +42,18 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
   queries whose *estimated* cost is over ``MaxQueryCostEstimationTime``, which a fresh database
   without statistics overestimates wildly: set it to 0 (off) in ``virtuoso.ini`` and bound queries
   with ``MaxQueryExecutionTime`` instead.
+* **durations** -- Virtuoso 7.2 stores an ``xsd:duration`` literal by its value, not its lexical form
+  (openlink/virtuoso-opensource#936, open): ``"P1M"^^xsd:duration`` is stored as the integer 1 (months),
+  ``"PT2H"`` as 7200.0, by the Graph Store Protocol and ``DB.DBA.TTLP`` alike (``INSERT DATA`` refuses it),
+  so no query can give ``P1M`` back.  A literal of a datatype it does not know it keeps verbatim, so
+  :func:`put_graph` stores each duration as ``"P1M"^^dpva:xsdDuration`` (:data:`STORED_DURATION`, in the
+  canonical form the local stores hold), :func:`durations_stored_as` rewrites duration literals and
+  ``DATATYPE(…)`` comparisons in query texts to match (what it cannot translate, e.g. ordering and
+  arithmetic on durations, is listed there), and answers -- SPARQL JSON, CONSTRUCT/DESCRIBE, and the IRI
+  itself, e.g. from ``DATATYPE(?x)`` -- get ``xsd:duration`` back, so clients of the service never see
+  it.  Other clients of the same Virtuoso database do: they read ``dpva:xsdDuration`` literals (with the
+  right lexical form), and durations they load themselves are stored by value as before and are not
+  matched by the service's rewritten queries.
 """
 
 from __future__ import annotations
@@ -57,9 +69,10 @@ import httpx
 import pyoxigraph
 
 from dpv_almi import sparql_text
-from dpv_almi.sparql_rewrite import (distinct_closures, drop_unbound_parameters, exists_as_joins, exists_variables,
-                                     names_a_graph, project_all_inside, strip_dataset_clauses)
-from dpv_almi.namespaces import PREFIXES
+from dpv_almi.sparql_rewrite import (XSD_DURATION, canonical_literal, distinct_closures, drop_unbound_parameters,
+                                     durations_stored_as, exists_as_joins, exists_variables, names_a_graph,
+                                     project_all_inside, strip_dataset_clauses)
+from dpv_almi.namespaces import PREFIXES, STORED_DURATION
 from dpv_almi.store import Outcome, QueryJob, _encode
 
 SCHEMES = ("sparql+http://", "sparql+https://")
@@ -98,6 +111,14 @@ class Engine:
     (:func:`project_all_inside`)."""
     integer_exists: bool = False
     """``EXISTS`` values come as ``xsd:integer`` 1/0 (:func:`exists_variables`, :func:`normalise_json`)."""
+    stored_durations: bool = False
+    """Keep ``xsd:duration`` literals as :data:`STORED_DURATION` literals, which the engine stores verbatim
+    (the module docstring, *durations*)."""
+
+    @property
+    def restored(self) -> Mapping[str, str]:
+        """The IRIs an answer from this engine has in place of the ones a client must see."""
+        return _RESTORED if self.stored_durations else {}
 
 
 VIRTUOSO_SYSTEM_GRAPHS = (
@@ -114,7 +135,8 @@ ENGINES: dict[str, Engine] = {
     "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
                        exclude_pragmas=True, one_accept=True, old_json=True,
                        auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
-                       drop_unbound_filters=True, exists_joins=True, distinct_closures=True, project_inside=True, integer_exists=True),
+                       drop_unbound_filters=True, exists_joins=True, distinct_closures=True, project_inside=True, integer_exists=True,
+                       stored_durations=True),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -194,6 +216,8 @@ class RemoteStore:
             text = distinct_closures(text)
         if self.engine.project_inside:
             text = project_all_inside(text)
+        if self.engine.stored_durations:
+            text = durations_stored_as(text, str(STORED_DURATION))
         return text
 
     def accept(self, job: QueryJob) -> str:
@@ -234,8 +258,9 @@ async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob,
         return incomplete
     body = response.content
     if remote.engine.old_json and response.headers.get("content-type", "").startswith("application/sparql-results+json"):
-        body = normalise_json(body, exists_variables(job.text) if remote.engine.integer_exists else frozenset())
-    return decode(response.headers.get("content-type", ""), body, job)
+        body = normalise_json(body, exists_variables(job.text) if remote.engine.integer_exists else frozenset(),
+                              remote.engine.restored)
+    return decode(response.headers.get("content-type", ""), body, job, remote.engine.restored)
 
 
 def incomplete_answer(response: httpx.Response) -> Outcome | None:
@@ -256,11 +281,13 @@ def incomplete_answer(response: httpx.Response) -> Outcome | None:
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_RESTORED = {str(STORED_DURATION): XSD_DURATION}
 
 
-def normalise_json(body: bytes, booleans: frozenset[str] = frozenset()) -> bytes:
+def normalise_json(body: bytes, booleans: frozenset[str] = frozenset(), restored: Mapping[str, str] = {}) -> bytes:
     """Virtuoso's SPARQL JSON as SPARQL 1.1 JSON (see the module docstring); the variables *booleans*
-    (bound to ``EXISTS`` by the query) get ``xsd:boolean`` for Virtuoso's ``xsd:integer`` 1/0."""
+    (bound to ``EXISTS`` by the query) get ``xsd:boolean`` for Virtuoso's ``xsd:integer`` 1/0, and each
+    IRI in *restored* (as a datatype or a value) the one it stands for (:attr:`Engine.restored`)."""
     document = json.loads(body)
     head = document.get("head", {})
     rows = document.get("results", {}).get("bindings", [])
@@ -272,6 +299,10 @@ def normalise_json(body: bytes, booleans: frozenset[str] = frozenset()) -> bytes
             kind = term.get("type")
             if name in booleans and term.get("datatype") == _XSD_INTEGER and term["value"] in ("0", "1"):
                 term["datatype"] = _XSD_BOOLEAN
+            if term.get("datatype") in restored:
+                term["datatype"] = restored[term["datatype"]]
+            elif kind == "uri" and term["value"] in restored:
+                term["value"] = restored[term["value"]]
             if kind == "typed-literal":
                 term["type"] = "literal"
                 if term.get("datatype") == _XSD_BOOLEAN and term["value"] in ("0", "1"):
@@ -293,14 +324,16 @@ def _multi(remote: RemoteStore, job: QueryJob) -> dict[str, Any]:
     return {k: v if len(v) > 1 else v[0] for k, v in grouped.items()}
 
 
-def decode(content_type: str, body: bytes, job: QueryJob) -> Outcome:
+def decode(content_type: str, body: bytes, job: QueryJob, restored: Mapping[str, str] = {}) -> Outcome:
+    """The remote answer encoded as the local stores would; in triples, each IRI in *restored* (as a
+    datatype or a term) becomes the one it stands for (:attr:`Engine.restored`)."""
     media = content_type.split(";")[0].strip().lower()
     try:
         if media in ("application/sparql-results+json", "application/json"):
             result: Any = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
         elif media in ("application/n-triples", "text/plain", "text/turtle"):
             rdf_format = pyoxigraph.RdfFormat.TURTLE if media == "text/turtle" else pyoxigraph.RdfFormat.N_TRIPLES
-            result = _triples(body, rdf_format)
+            result = _triples(body, rdf_format, restored)
         else:
             return Outcome(502, title="Remote store failed", detail=f"unexpected result type {media!r}")
         return _encode(result, job)
@@ -308,9 +341,56 @@ def decode(content_type: str, body: bytes, job: QueryJob) -> Outcome:
         return Outcome(502, title="Remote store failed", detail=" ".join(str(exc).split())[:500])
 
 
-def _triples(body: bytes, rdf_format: pyoxigraph.RdfFormat) -> Iterator[pyoxigraph.Triple]:
+def _triples(body: bytes, rdf_format: pyoxigraph.RdfFormat,
+             restored: Mapping[str, str] = {}) -> Iterator[pyoxigraph.Triple]:
     for quad in pyoxigraph.parse(body, format=rdf_format):
-        yield quad.triple
+        yield _mapped(quad.triple, restored) if restored else quad.triple
+
+
+def _mapped(triple: pyoxigraph.Triple, iris: Mapping[str, str], terms: bool = True) -> pyoxigraph.Triple:
+    """*triple* with each IRI in *iris* -- a literal's datatype, and if *terms* a term too -- replaced by its
+    value there."""
+    return pyoxigraph.Triple(*(_mapped_term(term, iris, terms) for term in (triple.subject, triple.predicate, triple.object)))
+
+
+def _mapped_term(term: Any, iris: Mapping[str, str], terms: bool) -> Any:
+    if isinstance(term, pyoxigraph.Literal) and term.datatype.value in iris:
+        return pyoxigraph.Literal(term.value, datatype=pyoxigraph.NamedNode(iris[term.datatype.value]))
+    if terms and isinstance(term, pyoxigraph.NamedNode) and term.value in iris:
+        return pyoxigraph.NamedNode(iris[term.value])
+    return term
+
+
+def stored_ntriples(engine: Engine, ntriples: bytes) -> bytes:
+    """*ntriples* as *engine* must be given them: each ``xsd:duration`` literal as a canonical
+    :data:`STORED_DURATION` literal where the engine would keep only its value (the module docstring).
+
+    Only the lines that name ``xsd:duration`` are parsed (an N-Triples triple is one line): parsing and
+    writing the whole graph took a quarter of the time of the Almi graph's PUT."""
+    marker = f"<{XSD_DURATION}>".encode()
+    if not engine.stored_durations or marker not in ntriples:
+        return ntriples
+    stored = {XSD_DURATION: str(STORED_DURATION)}  # datatypes only: the IRI xsd:duration itself is kept
+    parts, done, found = [], 0, ntriples.find(marker)
+    while found >= 0:
+        start, end = ntriples.rfind(b"\n", 0, found) + 1, ntriples.find(b"\n", found)
+        end = len(ntriples) if end < 0 else end
+        triples = [_mapped(_canonical_durations(quad.triple), stored, terms=False)
+                   for quad in pyoxigraph.parse(ntriples[start:end], format=pyoxigraph.RdfFormat.N_TRIPLES)]
+        parts += [ntriples[done:start],
+                  (pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").rstrip(b"\n")]
+        done, found = end, ntriples.find(marker, end)
+    return b"".join([*parts, ntriples[done:]])
+
+
+def _canonical_durations(triple: pyoxigraph.Triple) -> pyoxigraph.Triple:
+    """*triple* with a duration object in the form the local stores hold (the service's loads already are)."""
+    term = triple.object
+    if isinstance(term, pyoxigraph.Literal) and term.datatype.value == XSD_DURATION:
+        canonical = canonical_literal(str(term))
+        if canonical is not None and canonical.value != term.value:
+            return pyoxigraph.Triple(triple.subject, triple.predicate, canonical)
+    return triple
 
 
 def session(remote: RemoteStore, timeout: float = 600) -> httpx.Client:
@@ -321,12 +401,12 @@ def session(remote: RemoteStore, timeout: float = 600) -> httpx.Client:
 
 
 def put_graph(remote: RemoteStore, graph: str, ntriples: bytes, client: httpx.Client | None = None) -> None:
-    """Replace one graph (GSP PUT), through *client* (see :func:`session`) or a client of its own;
-    raises ``httpx.HTTPError`` on failure."""
+    """Replace one graph (GSP PUT) with *ntriples* in the form the engine keeps (:func:`stored_ntriples`),
+    through *client* (see :func:`session`) or a client of its own; raises ``httpx.HTTPError`` on failure."""
     if client is None:
         with session(remote) as client:
             return put_graph(remote, graph, ntriples, client)
-    response = client.put(remote.gsp_url, params={"graph": graph}, content=ntriples,
+    response = client.put(remote.gsp_url, params={"graph": graph}, content=stored_ntriples(remote.engine, ntriples),
                           headers={"Content-Type": "application/n-triples"})
     response.raise_for_status()
 

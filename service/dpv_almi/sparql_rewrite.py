@@ -663,3 +663,137 @@ def _substituted(text: str, tokens: list[_Tok], first: int, last: int, constants
         yield constants.get(token.text[1:], token.text) if token.kind == "var" else token.text
         position = token.end
     yield text[position:tokens[last].start]
+
+
+# --- Virtuoso: xsd:duration literals under a datatype it keeps verbatim -----------------------------------------
+
+XSD_DURATION = PREFIXES["xsd"] + "duration"
+
+
+def canonical_literal(literal: str) -> pyoxigraph.Literal | None:
+    """*literal* (SPARQL syntax) as Oxigraph holds it -- a duration by its value, so ``"PT60M"`` is ``"PT1H"``;
+    None if it is not one literal.
+
+    The local stores answer with these forms, so a store that keeps the lexical form must be given them
+    (on load, and in query texts, where a pattern matches by the stored term)."""
+    try:
+        solution = next(iter(_PARSER.query(f"SELECT ?x {{ VALUES ?x {{ {literal} }} }}")))
+    except (SyntaxError, StopIteration):
+        return None
+    term = solution[0]
+    return term if isinstance(term, pyoxigraph.Literal) else None
+
+
+def durations_stored_as(text: str, stored: str) -> str:
+    """The query with each ``xsd:duration`` literal typed *stored* instead (in canonical form), and the IRI
+    ``xsd:duration`` where it is compared with a ``DATATYPE(…)`` too, for a store that holds durations so.
+
+    Rewritten: ``"…"^^xsd:duration`` and ``"…"^^<…XMLSchema#duration>`` (any prefix bound to the XSD
+    namespace, the service's or the query's own); ``DATATYPE(e) = xsd:duration`` and ``!=``, either way round,
+    ``sameTerm(DATATYPE(e), xsd:duration)`` either way round, and ``DATATYPE(e) [NOT] IN (…, xsd:duration, …)``.
+    These are sound for durations the service loaded (all stored under *stored*, canonical): a triple
+    pattern, ``VALUES``, ``sameTerm`` and ``=``/``!=`` between two durations compare terms, and two
+    canonical durations are equal exactly when their values are.
+
+    Not translatable, so left as written and answered differently than on the local stores: ordering
+    (``<``, ``>``, ``ORDER BY``, ``MIN``/``MAX``), arithmetic and functions on a duration value, the cast
+    ``xsd:duration(…)``, ``STRDT(…, xsd:duration)``, ``=`` between a duration and a value of another type,
+    ``xsd:duration`` compared with ``DATATYPE`` through a variable, and ``STR(DATATYPE(?x))``, which is the
+    string of *stored*.  Unlexable text, and a rewrite that no longer parses, are sent as written."""
+    tokens = _tokenize(text)
+    if tokens is None:
+        return text
+    prefixes = dict(PREFIXES)
+    for i in range(len(tokens) - 2):
+        if tokens[i].is_("PREFIX") and tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
+    edits: list[tuple[int, int, str]] = []
+    for i, token in enumerate(tokens):
+        if not _names(token, XSD_DURATION, prefixes):
+            continue
+        if i >= 2 and tokens[i - 1].is_("^^") and tokens[i - 2].kind == "str":
+            literal = canonical_literal(f"{tokens[i - 2].text}^^<{XSD_DURATION}>")
+            if literal is None:
+                return text
+            typed = pyoxigraph.Literal(literal.value, datatype=pyoxigraph.NamedNode(stored))
+            edits.append((tokens[i - 2].start, token.end, str(typed)))
+        elif _compared_with_datatype(tokens, i):
+            edits.append((token.start, token.end, f"<{stored}>"))
+    rewritten = text
+    for start, end, replacement in reversed(edits):
+        rewritten = rewritten[:start] + replacement + rewritten[end:]
+    return rewritten if rewritten == text or parses(rewritten) else text
+
+
+def _names(token: _Tok, iri: str, prefixes: dict[str, str]) -> bool:
+    """True if *token* is the IRI *iri*, written in full or as a prefixed name (``PN_LOCAL`` escapes aside)."""
+    if token.kind == "iri":
+        return token.text[1:-1] == iri
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        return prefix in prefixes and prefixes[prefix] + local == iri
+    return False
+
+
+def _opening(tokens: list[_Tok], close: int) -> int:
+    """Index of the bracket opening the one that closes at *close*, or -1."""
+    depth = 0
+    for j in range(close, -1, -1):
+        if tokens[j].is_("}", ")", "]"):
+            depth += 1
+        elif tokens[j].is_("{", "(", "["):
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def _datatype_call_ends_at(tokens: list[_Tok], close: int) -> bool:
+    """True if the ``)`` at *close* ends a ``DATATYPE(…)`` call."""
+    if close < 0 or not tokens[close].is_(")"):
+        return False
+    opening = _opening(tokens, close)
+    return opening > 0 and tokens[opening - 1].is_("DATATYPE")
+
+
+def _datatype_call_starts_at(tokens: list[_Tok], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i].is_("DATATYPE") and tokens[i + 1].is_("(")
+
+
+def _compared_with_datatype(tokens: list[_Tok], i: int) -> bool:
+    """True if the IRI at *i* is one side of ``DATATYPE(…) =``/``!=``, a ``sameTerm`` with a ``DATATYPE(…)``,
+    or an item of the list of ``DATATYPE(…) [NOT] IN (…)``."""
+    before = tokens[i - 1] if i else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if before is not None and before.is_("=", "!=") and _datatype_call_ends_at(tokens, i - 2):
+        return True
+    if after is not None and after.is_("=", "!=") and _datatype_call_starts_at(tokens, i + 2):
+        return True
+    if before is not None and before.is_(",") and after is not None and after.is_(")"):
+        opening = _opening(tokens, i + 1)  # sameTerm(DATATYPE(e), iri)
+        if (opening > 0 and tokens[opening - 1].is_("sameTerm") and _datatype_call_starts_at(tokens, opening + 1)
+                and _matching(tokens, opening + 2) == i - 2):
+            return True
+    if before is not None and before.is_("(") and after is not None and after.is_(",") and i >= 2 \
+            and tokens[i - 2].is_("sameTerm") and _datatype_call_starts_at(tokens, i + 2):
+        return _matching(tokens, i + 3) + 1 == _matching(tokens, i - 1)  # sameTerm(iri, DATATYPE(e))
+    if before is not None and before.is_("(", ",") and after is not None and after.is_(",", ")"):
+        close = i + 1 if after.is_(")") else _list_end(tokens, i)
+        opening = _opening(tokens, close) if close > 0 else -1
+        if opening > 0 and tokens[opening - 1].is_("IN"):
+            call_end = opening - 3 if opening > 2 and tokens[opening - 2].is_("NOT") else opening - 2
+            return _datatype_call_ends_at(tokens, call_end)
+    return False
+
+
+def _list_end(tokens: list[_Tok], i: int) -> int:
+    """Index of the ``)`` that closes the bracket list the token at *i* is an item of, or -1."""
+    depth = 0
+    for j in range(i + 1, len(tokens)):
+        if tokens[j].is_("{", "(", "["):
+            depth += 1
+        elif tokens[j].is_("}", ")", "]"):
+            if depth == 0:
+                return j if tokens[j].is_(")") else -1
+            depth -= 1
+    return -1

@@ -62,15 +62,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("backend", names, indirect=True, scope="session")
 
 
-VIRTUOSO_KNOWN_DIFFERENCES = {
-    "test_named_query_answers_as_in_memory[virtuoso-rest:policy-graph]":
-        "Virtuoso 7.2 stores an xsd:duration by its value, not its lexical form (openlink/virtuoso-opensource#936, "
-        "open): \"P1M\"^^xsd:duration is stored as the integer 1 (months; PT2H as the double 7200.0 seconds) -- lost on "
-        "load by the Graph Store Protocol PUT and by DB.DBA.TTLP with each flag bit 1…2048, SPARQL INSERT DATA refuses it "
-        "(SR553, #224); DB.DBA.RDF_QUAD holds 1, so no query form or result format can give P1M back",
-    "test_named_query_answers_as_in_memory[virtuoso-rest:rights]":
-        "Virtuoso 7.2 stores an xsd:duration by its value (openlink/virtuoso-opensource#936): the deadline "
-        "\"P1M\"^^xsd:duration is stored, and comes back, as \"1\"^^xsd:duration (see rest:policy-graph)",
+VIRTUOSO_KNOWN_DIFFERENCES: dict[str, str] = {
+    # none left: xsd:duration (openlink/virtuoso-opensource#936) is handled in dpv_almi.engines ("durations")
 }
 """Where Virtuoso still answers differently: strict xfails, so a fix shows up as XPASS."""
 
