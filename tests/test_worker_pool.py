@@ -262,3 +262,26 @@ def test_a_spent_worker_is_replaced_after_its_answer() -> None:
             pool.stop()
 
     asyncio.run(main())
+
+
+def test_a_worker_that_cannot_be_started_fails_its_task_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork refused by the system (EAGAIN) reaches the caller as the OSError it is, without
+    holding a slot: once forks work again, the pool serves."""
+    fork_one = WorkerPool._fork_one
+    refuse = [True]
+
+    def flaky_fork(self: WorkerPool) -> tuple[object, int, int]:
+        if refuse[0]:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return fork_one(self)
+
+    monkeypatch.setattr(WorkerPool, "_fork_one", flaky_fork)
+
+    async def scenario(pool: WorkerPool) -> None:
+        for _ in range(3):  # more attempts than slots: none is lost
+            with pytest.raises(BlockingIOError):
+                await pool.run(echo, (1,), timeout=10)
+        refuse[0] = False
+        assert await pool.run(echo, ("up",), timeout=10) == "up"
+
+    _in_pool("fork", scenario, size=1)

@@ -127,7 +127,7 @@ def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int
         _detach_sockets()
     _WORKER_STORE = DataStore(spec) if isinstance(spec, (list, tuple)) else spec.open()
     _limit_memory(memory_mb)  # after the store is open: the cap bounds what a query allocates
-    _WORKER_RECYCLE = recycle_mb * 1024 * 1024
+    _WORKER_RECYCLE = max(0, recycle_mb) * 1024 * 1024
     _WORKER_FAULTS_BASE = _faults() - _private_bytes() // resource.getpagesize() if _WORKER_RECYCLE else 0
     if sandbox:
         from dpv_almi.sandbox import deny_network
@@ -346,6 +346,9 @@ class QueryRunner(BaseRunner):
             except WorkerDied as exc:
                 log.error("query worker died: %s", exc)
                 raise QueryProblem(503, "Query failed", "The query worker stopped unexpectedly; try again.") from None
+            except (OSError, MemoryError) as exc:  # no worker could be started (fork: EAGAIN, ENOMEM)
+                log.error("could not start a query worker: %s", exc)
+                raise QueryProblem(503, "Service Unavailable", "No query worker could be started; try again.") from None
 
 
 class RemoteRunner(BaseRunner):
