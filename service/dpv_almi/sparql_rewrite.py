@@ -450,17 +450,24 @@ def parses(text: str) -> bool:
 # --- Virtuoso: unprojected variables and EXISTS values ----------------------------------------------------------
 
 
-def _matching(tokens: list[_Tok], i: int) -> int:
-    """Index of the bracket closing the one at *i* (all bracket kinds nest), or -1."""
+def _partner(tokens: list[_Tok], i: int, step: int = 1) -> int:
+    """Index of the bracket that closes (*step* 1) or opens (*step* -1) the one at *i* (all bracket
+    kinds nest), or -1."""
+    inward, outward = (("{", "(", "["), ("}", ")", "]"))[::step]
     depth = 0
-    for j in range(i, len(tokens)):
-        if tokens[j].is_("{", "(", "["):
+    for j in range(i, len(tokens) if step > 0 else -1, step):
+        if tokens[j].is_(*inward):
             depth += 1
-        elif tokens[j].is_("}", ")", "]"):
+        elif tokens[j].is_(*outward):
             depth -= 1
             if depth == 0:
                 return j
     return -1
+
+
+def _matching(tokens: list[_Tok], i: int) -> int:
+    """Index of the bracket closing the one at *i*, or -1."""
+    return _partner(tokens, i)
 
 
 def project_all_inside(text: str) -> str:
@@ -700,6 +707,8 @@ def durations_stored_as(text: str, stored: str) -> str:
     ``xsd:duration(…)``, ``STRDT(…, xsd:duration)``, ``=`` between a duration and a value of another type,
     ``xsd:duration`` compared with ``DATATYPE`` through a variable, and ``STR(DATATYPE(?x))``, which is the
     string of *stored*.  Unlexable text, and a rewrite that no longer parses, are sent as written."""
+    if "duration" not in text:  # every form of the IRI spells it: most queries need no tokenizing here
+        return text
     tokens = _tokenize(text)
     if tokens is None:
         return text
@@ -737,15 +746,7 @@ def _names(token: _Tok, iri: str, prefixes: dict[str, str]) -> bool:
 
 def _opening(tokens: list[_Tok], close: int) -> int:
     """Index of the bracket opening the one that closes at *close*, or -1."""
-    depth = 0
-    for j in range(close, -1, -1):
-        if tokens[j].is_("}", ")", "]"):
-            depth += 1
-        elif tokens[j].is_("{", "(", "["):
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
+    return _partner(tokens, close, -1)
 
 
 def _datatype_call_ends_at(tokens: list[_Tok], close: int) -> bool:
