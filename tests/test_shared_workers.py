@@ -44,9 +44,14 @@ def _workers(pid: int) -> list[int]:
     return sorted(children)
 
 
-def _shared_mib(pid: int) -> float:
+def _rollup_mib(pid: int, kind: str) -> float:
+    """MiB of *pid*'s memory that is ``Shared`` or ``Private`` (clean + dirty, ``smaps_rollup``)."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
-    return sum(int(fields[k].split()[0]) for k in ("Shared_Clean", "Shared_Dirty")) / 1024
+    return sum(int(fields[f"{kind}_{state}"].split()[0]) for state in ("Clean", "Dirty")) / 1024
+
+
+def _shared_mib(pid: int) -> float:
+    return _rollup_mib(pid, "Shared")
 
 
 def _count(client: httpx.Client, query: str) -> int:
@@ -117,8 +122,7 @@ def test_the_memory_cap_is_an_allowance_above_the_shared_data(data: str, tmp_pat
 
 
 def _private_mib(pid: int) -> float:
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
-    return sum(int(fields[k].split()[0]) for k in ("Private_Clean", "Private_Dirty")) / 1024
+    return _rollup_mib(pid, "Private")
 
 
 @pytest.fixture(scope="module")
