@@ -57,7 +57,7 @@ dist: venv
 
 # The ontology in Turtle, N-Triples, JSON-LD and RDF/XML, under dist/ontology.
 release: venv
-	$(BIN)/python -m dpv_almi.release dist/ontology
+	$(BIN)/python -m dpv_almi.model.release dist/ontology
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis node_modules $(VENDOR) test-artifacts

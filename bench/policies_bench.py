@@ -48,12 +48,13 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
 
 from proctree import PeakSampler, tree_cpu  # noqa: E402
 from wrk_runner import Figures, run_wrk  # noqa: E402
 
 from dpv_almi import resources, synthetic  # noqa: E402
-from dpv_almi.local_service import free_port, stop_process  # noqa: E402
+from tests.support.local_service import free_port, stop_process  # noqa: E402
 
 QUERY = (resources.ontology_dir() / "queries" / "third-country-transfers.rq").read_text()
 JSON = "application/sparql-results+json"
@@ -102,7 +103,7 @@ def start_ours(files: list[Path], folder: Path, extra_env: dict[str, str], args:
     env = {**os.environ, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_LOG_LEVEL": "warning", "DPV_ALMI_CACHE_MAX_AGE": "0",
            "DPV_ALMI_MAX_ROWS": "1000000", "DPV_ALMI_QUERY_TIMEOUT": "60",
            "DPV_ALMI_DATA": os.pathsep.join(map(str, files)), **extra_env}
-    started = start([sys.executable, "-m", "dpv_almi.cli", "serve", "--port", str(port), *args],
+    started = start([sys.executable, "-m", "dpv_almi.cli.main", "serve", "--port", str(port), *args],
                     answers(f"http://127.0.0.1:{port}/readyz"), env, folder / f"serve-{port}.log")
     started.url = f"http://127.0.0.1:{port}"
     return started
@@ -116,7 +117,7 @@ def start_oxigraph(files: list[Path]) -> tuple[Started, float]:
     started = start([oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                     answers(f"{url}/query?query=ASK%7B%7D"))
     started.url = url
-    from dpv_almi.store import graph_for
+    from dpv_almi.store.dataset import graph_for
 
     begin = time.perf_counter()
     with PeakSampler(started.process.pid) as sampler, httpx.Client(timeout=1800) as client:
@@ -136,7 +137,7 @@ RDFLIB_ENDPOINT = """
 import sys, uvicorn
 from rdflib import Dataset
 from rdflib_endpoint import SparqlEndpoint
-from dpv_almi.store import graph_for
+from dpv_almi.store.dataset import graph_for
 from pathlib import Path
 data = Dataset(default_union=True)
 for path in map(Path, sys.argv[2:]):
@@ -193,7 +194,7 @@ def run_python(url: str, concurrency: int, seconds: float) -> Figures:
 
 def shacl_seconds(files: list[Path]) -> float:
     begin = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dpv_almi.cli", "validate", "--format", "json", *map(str, files)],
+    subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", "validate", "--format", "json", *map(str, files)],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - begin
 

@@ -5,7 +5,7 @@
 
 For each store spec (servers already running, e.g. ``oxigraph serve`` and ``virtuoso-t`` as
 tests/web/conftest.py starts them): load N synthetic policies plus the Almi notice with
-:meth:`dpv_almi.backends.RemoteBackend.load_files` (one Graph Store Protocol ``PUT`` per graph,
+:meth:`dpv_almi.store.backends.RemoteBackend.load_files` (one Graph Store Protocol ``PUT`` per graph,
 then the registry) and time it; then start ``dpv-almi serve`` on the store and time
 ``/v1/transfers`` and the third-country question at ``/sparql`` (median of --repeat), with their
 row counts, side by side.  The stores should be empty at the start.
@@ -17,13 +17,18 @@ import argparse
 import statistics
 import tempfile
 import time
+import sys
 from pathlib import Path
 
 import httpx
 
-from dpv_almi import resources, synthetic
-from dpv_almi.backends import RemoteBackend
-from dpv_almi.local_service import running_service
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
+
+from dpv_almi import resources  # noqa: E402
+
+from dpv_almi.model import synthetic
+from dpv_almi.store.backends import RemoteBackend
+from tests.support.local_service import running_service
 
 QUERY = (resources.ontology_dir() / "queries" / "third-country-transfers.rq").read_text()
 

@@ -28,11 +28,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
 
 from wrk_runner import Figures, run_wrk  # noqa: E402
 
-from dpv_almi.local_service import running_service  # noqa: E402
-from dpv_almi.queries import load_catalogue  # noqa: E402
+from tests.support.local_service import running_service  # noqa: E402
+from dpv_almi.sparql.catalogue import load_catalogue  # noqa: E402
 
 
 def main() -> None:

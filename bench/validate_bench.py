@@ -1,7 +1,7 @@
 """Validation benchmark: prints figures, asserts nothing (run: .venv/bin/python bench/validate_bench.py).
 
 1. CLI wall time of ``dpv-almi validate ontology/`` (a fresh process, as CI runs it), per engine.
-2. The library on the synthetic dataset (``dpv_almi.synthetic.generate``; 1,000 organisations by
+2. The library on the synthetic dataset (``dpv_almi.model.synthetic.generate``; 1,000 organisations by
    default, ~300k triples), with pyshacl-turbo, pyrudof and pyshacl side by side.
    pyshacl runs the Core shapes on the full set, and all shapes on a slice (its SHACL-SPARQL
    re-parses each query per focus node); ``--pyshacl-full`` runs it on everything.
@@ -55,7 +55,7 @@ def turbo_phases(data, repeat: int) -> str:  # type: ignore[no-untyped-def]
     from rdflib import Graph
 
     from dpv_almi.namespaces import bind_prefixes
-    from dpv_almi.validation import _ReportReader, _turbo_input, data_graphs, load_shapes
+    from dpv_almi.validation.core import _ReportReader, _turbo_input, data_graphs, load_shapes
 
     shapes, _ = load_shapes()
     graphs, _ = data_graphs(data)
@@ -74,8 +74,8 @@ def main() -> None:
     parser.add_argument("--pyshacl-full", action="store_true", help="also run pyshacl with all shapes on the full set")
     args = parser.parse_args()
 
-    from dpv_almi.synthetic import generate
-    from dpv_almi.validation import ENGINES, default_shapes_files, load_shapes, validate
+    from dpv_almi.model.synthetic import generate
+    from dpv_almi.validation.core import ENGINES, default_shapes_files, load_shapes, validate
 
     print("== CLI wall time, dpv-almi validate ontology/ (median of %d)" % args.repeat)
     for engine in sorted(ENGINES):
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"  turbo    all shapes   {library('turbo', all_shapes)}   (target < 10 s)")
     print(f"           of which     {turbo_phases(data, args.repeat)}")
     try:
-        from dpv_almi.validation import build_data_graph
+        from dpv_almi.validation.core import build_data_graph
 
         merged, _ = build_data_graph(data)
         seconds, count = timed(lambda: rudof_validate(merged, load_shapes()[0]))

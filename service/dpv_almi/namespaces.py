@@ -26,7 +26,7 @@ DPVA = Namespace("https://w3id.org/dpv-almi/vocab#")
 
 STORED_DURATION = DPVA["xsdDuration"]
 """The datatype an ``xsd:duration`` literal is stored under where the store would keep only its value
-(Virtuoso, :mod:`dpv_almi.engines`); never shown to clients."""
+(Virtuoso, :mod:`dpv_almi.store.remote`); never shown to clients."""
 
 GRAPH = Namespace("https://w3id.org/dpv-almi/graph/")
 """Named graphs of the service's dataset: ``GRAPH[policy_id]`` per policy, ``GRAPH.vocab``, ``GRAPH.dpv``."""

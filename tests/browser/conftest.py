@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dpv_almi.local_service import running_service
+from tests.support.local_service import running_service
 
 CHROMIUM = os.environ.get("DPV_ALMI_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

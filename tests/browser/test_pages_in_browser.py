@@ -3,7 +3,7 @@ query, the validation warnings, the diagram.  Each test leaves a screenshot in t
 
 from __future__ import annotations
 
-from dpv_almi.validation import Severity, validate
+from dpv_almi.validation.core import Severity, validate
 
 
 def test_the_notice_loads_and_switches_language_by_keyboard(page) -> None:

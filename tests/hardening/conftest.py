@@ -2,7 +2,7 @@
 
 The fuzzers run the ASGI app in process (fast); what needs real sockets, signals and processes --
 slow clients, runaway queries under load, SIGKILL, the soak -- runs against a real uvicorn on
-127.0.0.1 started by :func:`launch` (:mod:`dpv_almi.local_service`), stopped by the test that started it.
+127.0.0.1 started by :func:`launch` (:mod:`tests.support.local_service`), stopped by the test that started it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dpv_almi.local_service import LocalService, ServiceStartError, start_service
+from tests.support.local_service import LocalService, ServiceStartError, start_service
 
 
 Server = LocalService

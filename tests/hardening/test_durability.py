@@ -23,7 +23,7 @@ def policy(path: Path, triples: int, tag: str) -> Path:
 
 
 def load(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "dpv_almi.cli", "load", *args],
+    return subprocess.Popen([sys.executable, "-m", "dpv_almi.cli.main", "load", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

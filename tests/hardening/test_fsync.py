@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dpv_almi.backends import DiskBackend
+from dpv_almi.store.backends import DiskBackend
 
 POLICY = b"@prefix ex: <http://example.org/> .\n" + b"".join(b'ex:s%d ex:p "v%d" .\n' % (i, i) for i in range(2_000))
 

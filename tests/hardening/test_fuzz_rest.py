@@ -18,7 +18,7 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from dpv_almi.web import create_app
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 EXAMPLES_PER_OPERATION = int(__import__("os").environ.get("DPV_ALMI_FUZZ_EXAMPLES", "60"))
 CASES: list[str] = []

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dpv_almi.web import create_app
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 EXAMPLES = int(os.environ.get("DPV_ALMI_FUZZ_EXAMPLES", "1000"))
 MAX_QUERY = 20_000

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dpv_almi.backends import DiskBackend
+from dpv_almi.store.backends import DiskBackend
 
 TOKEN = "hostile-rdf-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -182,7 +182,7 @@ CLI_FILES: dict[str, tuple[bytes, bool]] = {  # name -> (content, error has a li
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dpv_almi.cli", *args], capture_output=True, text=True, timeout=180)
+    return subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", *args], capture_output=True, text=True, timeout=180)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], command: str, path: Path, located: bool) -> None:

@@ -84,7 +84,7 @@ def write_all(folder: Path, local: str) -> dict[str, Path]:
 
 
 def cli(guard, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dpv_almi.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", *args], capture_output=True, text=True,
                           timeout=180, env={**os.environ, **guard.env})
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from dpv_almi.local_service import LocalService, running_service
+from tests.support.local_service import LocalService, running_service
 
 HEAD_TIMEOUT = BODY_TIMEOUT = 2.0
 SLACK = 1.5  # the event loop's timer granularity, a loaded 2-core machine

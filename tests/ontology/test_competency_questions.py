@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.query import Result
 
 from dpv_almi.namespaces import PREFIXES
-from dpv_almi.queries import NamedQuery, load_catalogue
+from dpv_almi.sparql.catalogue import NamedQuery, load_catalogue
 
 EXPECTED = Path(__file__).parent / "expected"
 CATALOGUE = load_catalogue()

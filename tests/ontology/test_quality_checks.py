@@ -10,7 +10,7 @@ import pyoxigraph
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.queries import load_catalogue
+from dpv_almi.sparql.catalogue import load_catalogue
 
 CHECKS = load_catalogue(resources.ontology_dir() / "checks")
 

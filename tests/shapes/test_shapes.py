@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS, SH
 
-from dpv_almi.validation import Report, build_data_graph, default_shapes_files, load_shapes, validate
+from dpv_almi.validation.core import Report, build_data_graph, default_shapes_files, load_shapes, validate
 
 
 

@@ -31,12 +31,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dpv_almi.local_service import free_port, running_service, stop_process
+from tests.support.local_service import free_port, running_service, stop_process
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources
 from dpv_almi.web import create_app
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 BACKENDS = ("memory", "disk", "oxigraph", "virtuoso")
 REMOTE = ("oxigraph", "virtuoso")
@@ -63,7 +63,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 VIRTUOSO_KNOWN_DIFFERENCES: dict[str, str] = {
-    # none left: xsd:duration (openlink/virtuoso-opensource#936) is handled in dpv_almi.engines ("durations")
+    # none left: xsd:duration (openlink/virtuoso-opensource#936) is handled in dpv_almi.store.remote ("durations")
 }
 """Where Virtuoso still answers differently: strict xfails, so a fix shows up as XPASS."""
 
@@ -175,8 +175,8 @@ class RemoteServer:
         key = tuple(str(f) for f in files)
         if key == self.current:
             return
-        from dpv_almi import engines
-        from dpv_almi.backends import RemoteBackend
+        from dpv_almi.store import remote as engines
+        from dpv_almi.store.backends import RemoteBackend
 
         remote = engines.RemoteStore.parse(self.spec)
         for graph in self.graphs:

@@ -1,7 +1,7 @@
 """Every named query answers through the running service's ``/sparql`` as it does in memory, on every backend.
 
 The reference is computed directly, without the service: the packaged data in an in-memory
-:class:`~dpv_almi.backends.MemoryBackend` (the same files, so the same registry graph), queried with
+:class:`~dpv_almi.store.backends.MemoryBackend` (the same files, so the same registry graph), queried with
 the service's dataset rule.  Both answers become multisets of rows of terms (N-Triples syntax); where
 the query has ``ORDER BY``, the sequence of its sort keys (the projected ones, up to the first that is
 not) must match too -- ties may come in any order.  Differences that remain on Virtuoso are strict
@@ -19,8 +19,8 @@ import pyoxigraph
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.backends import MemoryBackend
-from dpv_almi.queries import NamedQuery, load_catalogue, load_rest_catalogue
+from dpv_almi.store.backends import MemoryBackend
+from dpv_almi.sparql.catalogue import NamedQuery, load_catalogue, load_rest_catalogue
 
 QUERIES: dict[str, NamedQuery] = {
     **{f"cq:{name}": query for name, query in load_catalogue().items()},

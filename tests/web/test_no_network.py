@@ -13,9 +13,9 @@ import time
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.runner import Limits, QueryProblem, QueryRunner
-from dpv_almi.sparql_text import has_dataset_clause, looks_like_update, uses_service
-from dpv_almi.store import QueryJob
+from dpv_almi.execution.runner import Limits, QueryProblem, QueryRunner
+from dpv_almi.sparql.lexer import has_dataset_clause, looks_like_update, uses_service
+from dpv_almi.store.dataset import QueryJob
 
 
 def test_service_clause_is_refused_without_connecting(client, listener, assert_problem) -> None:

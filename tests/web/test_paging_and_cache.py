@@ -20,10 +20,12 @@ import httpx
 import pyoxigraph
 import pytest
 
-from dpv_almi import resources, synthetic
-from dpv_almi.local_service import running_service
+from dpv_almi import resources
+
+from dpv_almi.model import synthetic
+from tests.support.local_service import running_service
 from dpv_almi.namespaces import PREFIXES
-from dpv_almi.queries import bind, load_rest_catalogue
+from dpv_almi.sparql.catalogue import bind, load_rest_catalogue
 from dpv_almi.web.routers.v1.common import page_texts
 
 TOKEN = "paging-cache-token"
@@ -153,7 +155,7 @@ def test_result_cache_can_be_turned_off(tmp_path: Path) -> None:
 @pytest.fixture
 def oxigraph_store(fresh_oxigraph, tmp_path: Path) -> str:
     """A fresh ``oxigraph serve`` holding the packaged data; its store spec."""
-    from dpv_almi.backends import RemoteBackend
+    from dpv_almi.store.backends import RemoteBackend
 
     RemoteBackend(fresh_oxigraph.spec, tmp_path / "seed-versions").load_files(resources.default_data_files())
     return fresh_oxigraph.spec

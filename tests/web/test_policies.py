@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from dpv_almi.local_service import free_port
+from tests.support.local_service import free_port
 from fastapi.testclient import TestClient
 
-from dpv_almi import resources, synthetic
+from dpv_almi import resources
+
+from dpv_almi.model import synthetic
 from dpv_almi.namespaces import GRAPH
 from dpv_almi.web import create_app
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
@@ -119,7 +121,7 @@ _free_port = free_port
 
 
 def test_remote_oxigraph_server(fresh_oxigraph, generated: Path, tmp_path: Path) -> None:
-    from dpv_almi.backends import RemoteBackend
+    from dpv_almi.store.backends import RemoteBackend
 
     spec = fresh_oxigraph.spec
     RemoteBackend(spec, tmp_path).load_files([*resources.default_data_files(), generated])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from dpv_almi.queries import bind, load_catalogue, load_rest_catalogue
+from dpv_almi.sparql.catalogue import bind, load_catalogue, load_rest_catalogue
 from dpv_almi.web.routers.v1.common import simplify
 
 REST = load_rest_catalogue()

@@ -14,15 +14,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from dpv_almi import __version__
-from dpv_almi.queries import load_catalogue, load_rest_catalogue
-from dpv_almi.backends import Backend, RemoteBackend, open_backend
-from dpv_almi.result_cache import ResultCache
-from dpv_almi.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
-from dpv_almi.store import DataStore
+from dpv_almi.sparql.catalogue import load_catalogue, load_rest_catalogue
+from dpv_almi.store.backends import Backend, RemoteBackend, open_backend
+from dpv_almi.execution.cache import ResultCache
+from dpv_almi.execution.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
+from dpv_almi.store.dataset import DataStore
 from dpv_almi.web import openapi, pages, problems
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
 from dpv_almi.web.routers import admin, health, sparql, v1
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ with W3C DPV 2.3. Every REST answer is a named SPARQL query run by the same quer
 def create_app(settings: Settings | None = None, *, data: DataStore | None = None,
                backend: Backend | None = None) -> FastAPI:
     """Build the service.  The store is opened here (RdfLoadError on bad input); the query workers
-    start with the app's lifespan and open the same store (see :mod:`dpv_almi.backends`)."""
+    start with the app's lifespan and open the same store (see :mod:`dpv_almi.store.backends`)."""
     settings = settings or Settings.from_env()
     if backend is None:
         files = data.files if data is not None else settings.data_files()

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import Request
 
-from dpv_almi.runner import QueryProblem, QueryRunner
-from dpv_almi.backends import Backend, StoreInfo
-from dpv_almi.result_cache import ResultCache
-from dpv_almi.store import Outcome, QueryJob
+from dpv_almi.execution.runner import QueryProblem, QueryRunner
+from dpv_almi.store.backends import Backend, StoreInfo
+from dpv_almi.execution.cache import ResultCache
+from dpv_almi.store.dataset import Outcome, QueryJob
 from dpv_almi.web.problems import Problem
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 
 def runner(request: Request) -> QueryRunner:
@@ -71,7 +71,7 @@ def wants_fresh(request: Request) -> bool:
 
 
 async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome:
-    """Run *job* through the one runner, or answer it from the result cache (:mod:`dpv_almi.result_cache`),
+    """Run *job* through the one runner, or answer it from the result cache (:mod:`dpv_almi.execution.cache`),
     counting outcomes in the metrics."""
     metrics = request.app.state.metrics
     cache = result_cache(request)

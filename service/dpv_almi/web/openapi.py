@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from dpv_almi.store import GRAPH_FORMATS, RESULTS_FORMATS
+from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS
 from dpv_almi.web.problems import MEDIA_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -19,8 +19,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from dpv_almi.queries import ParameterError
-from dpv_almi.runner import QueryProblem
+from dpv_almi.sparql.catalogue import ParameterError
+from dpv_almi.execution.runner import QueryProblem
 
 log = logging.getLogger(__name__)
 

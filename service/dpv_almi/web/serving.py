@@ -22,7 +22,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from dpv_almi.web.settings import Settings
+from dpv_almi.settings import Settings
 
 try:
     import httptools

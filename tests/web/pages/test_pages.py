@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, SKOS
 
 from dpv_almi import loading, resources
 from dpv_almi.namespaces import DPV, DPVA
-from dpv_almi.validation import Severity, validate
+from dpv_almi.validation.core import Severity, validate
 from dpv_almi.web.pages import diagram
 from dpv_almi.web.pages.validation_page import article_of
 

@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from dpv_almi.queries import NamedQuery
-from dpv_almi.store import GRAPH_FORMATS
+from dpv_almi.sparql.catalogue import NamedQuery
+from dpv_almi.store.dataset import GRAPH_FORMATS
 from dpv_almi.web.negotiation import negotiate
 from dpv_almi.web.pages.common import VENDOR_DIR, page_language, render
 

@@ -2,7 +2,7 @@
 
 The policy's triples come from the ``policy-graph`` named query through the one runner (so the page
 validates what is served, whatever the store backend), and the report is
-:func:`dpv_almi.validation.validate` on them, computed once per (data version, policy, language) in
+:func:`dpv_almi.validation.core.validate` on them, computed once per (data version, policy, language) in
 a thread and kept: validation is not reimplemented here, and the event loop never runs it.
 """
 
@@ -16,8 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import Graph
 
-from dpv_almi.store import QueryJob
-from dpv_almi.validation import Report, Severity, ValidationResult, validate
+from dpv_almi.store.dataset import QueryJob
+from dpv_almi.validation.core import Report, Severity, ValidationResult, validate
 from dpv_almi.web import deps
 from dpv_almi.web.pages.common import UI, page_language, policy_graph, render
 from dpv_almi.web.routers.v1.common import LangParam, bound_text

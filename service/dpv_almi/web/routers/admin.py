@@ -4,7 +4,7 @@ Off unless ``DPV_ALMI_ADMIN_TOKEN`` is set (then 404, as if absent); the request
 ``Authorization: Bearer <token>``, compared in constant time; the token is never logged.
 The body is RDF (Content-Type Turtle, N-Triples, RDF/XML or JSON-LD); it is parsed before
 anything is stored (400 problem+json, nothing loaded), then stored as the policy's new current
-version and served by a fresh worker pool (see :mod:`dpv_almi.backends`).
+version and served by a fresh worker pool (see :mod:`dpv_almi.store.backends`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from dpv_almi.namespaces import PREFIXES
-from dpv_almi.store import GRAPH_FORMATS, RESULTS_FORMATS, DataStore, DatasetSpec, QueryJob, policy_id
+from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DataStore, DatasetSpec, QueryJob, policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type, negotiate
 from dpv_almi.web.pages.editor import editor_page, wants_editor

@@ -1,4 +1,4 @@
-"""The REST API, version 1: one router per resource; every answer is a named query from ``dpv_almi/sparql``."""
+"""The REST API, version 1: one router per resource; every answer is a named query from ``dpv_almi/sparql/named``."""
 
 from fastapi import APIRouter
 

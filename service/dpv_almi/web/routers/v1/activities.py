@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from dpv_almi.namespaces import ALMI, GRAPH, PREFIXES
-from dpv_almi.store import QueryJob
+from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
 from dpv_almi.web.problems import Problem

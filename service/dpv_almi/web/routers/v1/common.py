@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import Query, Request, Response
 
-from dpv_almi.queries import bind
-from dpv_almi.store import QueryJob
+from dpv_almi.sparql.catalogue import bind
+from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import language
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from dpv_almi.diff import diff_files
+from dpv_almi.store.diff import diff_files
 from dpv_almi.namespaces import GRAPH
-from dpv_almi.registry import PolicyRecord, current
-from dpv_almi.store import policy_id
+from dpv_almi.store.registry import PolicyRecord, current
+from dpv_almi.store.dataset import policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.problems import Problem
 from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, lang_of, page, paged, rows

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from dpv_almi.queries import NamedQuery, bind
-from dpv_almi.store import GRAPH_FORMATS, RESULTS_FORMATS, QueryJob
+from dpv_almi.sparql.catalogue import NamedQuery, bind
+from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type
 from dpv_almi.web.problems import Problem

@@ -1,0 +1,1 @@
+"""The ``dpv-almi`` command line: one module per group of commands (serve, validate, policies)."""

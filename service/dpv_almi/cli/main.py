@@ -1,0 +1,116 @@
+"""The ``dpv-almi`` command line.
+
+Each subcommand registers itself through an ``_add_<name>`` function that sets
+``func`` (``args -> exit code``); add new ones (e.g. ``validate``) the same way
+and list them in ``_SUBCOMMANDS``.  Exit codes: 0 ok, 1 check failed,
+2 usage error or unreadable input.  Users get one-line errors, no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from dpv_almi import __version__
+
+from dpv_almi.model import concepts
+from dpv_almi.loading import RdfLoadError
+
+EXIT_USAGE = 2
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[Any]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are a single line on stderr, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_concepts(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser("concepts", help="build or check ontology/dpv-concepts.ttl from a DPV release")
+    concepts.add_arguments(parser)
+    parser.set_defaults(func=concepts.run)
+
+
+def _add_serve(subparsers: Subparsers) -> None:
+    from dpv_almi import settings
+
+    parser = subparsers.add_parser("serve", help="run the read-only SPARQL endpoint and REST API")
+    settings.add_arguments(parser)
+    parser.set_defaults(func=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Load the data first so bad input is a one-line error, then hand over to uvicorn."""
+    import logging
+
+    import uvicorn
+
+    from dpv_almi.store.backends import open_backend
+    from dpv_almi.web.app import create_app
+    from dpv_almi.web.serving import uvicorn_options
+    from dpv_almi.settings import Settings, SettingsError
+
+    try:
+        config = Settings.from_env().with_args(args)
+        backend = open_backend(config.store, config.data_files(), config.archive)
+    except (RdfLoadError, OSError, SettingsError, ValueError) as exc:
+        print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(config, backend=backend), host=config.host, port=config.port,
+                log_level=config.log_level, access_log=False, **uvicorn_options(config))
+    return 0
+
+
+def _add_validate(subparsers: Subparsers) -> None:
+    from dpv_almi.cli import validate as validate_cli
+
+    parser = subparsers.add_parser("validate", help="check DPV notices against the SHACL shapes (GDPR Art. 13/14)")
+    validate_cli.add_arguments(parser)
+    parser.set_defaults(func=validate_cli.run)
+
+
+def _add_policies(subparsers: Subparsers) -> None:
+    from dpv_almi.cli import policies as policies_cli
+
+    parser = subparsers.add_parser("generate", help="write N synthetic DPV notices (tests, benchmarks)")
+    policies_cli.add_generate_arguments(parser)
+    parser.set_defaults(func=policies_cli.run_generate)
+    parser = subparsers.add_parser("load", help="add or replace a policy in an on-disk or remote store")
+    policies_cli.add_load_arguments(parser)
+    parser.set_defaults(func=policies_cli.run_load)
+
+
+_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve, _add_validate, _add_policies)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``dpv-almi`` argument parser."""
+    parser = OneLineParser(prog="dpv-almi", description="DPV model of the Almi privacy notice: tools and SPARQL service.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in _SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last line of defence: users never see tracebacks
+        print(f"dpv-almi: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

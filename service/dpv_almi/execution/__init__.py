@@ -1,0 +1,1 @@
+"""Running queries: the one runner, its worker processes, their sandbox, and the result cache."""

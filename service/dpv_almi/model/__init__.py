@@ -1,0 +1,1 @@
+"""Building and publishing models: the DPV concept extract, synthetic notices, release artefacts."""

@@ -1,0 +1,373 @@
+"""The one store interface: the dataset layout, loading, and running one query to bytes.
+
+Dataset layout
+--------------
+Every data file is loaded into a named graph of its own under ``GRAPH``
+(``https://w3id.org/dpv-almi/graph/``):
+
+* ``dpv-concepts.ttl`` → ``graph/dpv`` (the DPV concept extract),
+* ``vocab.ttl`` → ``graph/vocab`` (the project's terms),
+* any other file → ``graph/<policy id>``, the id being the file name without
+  suffix and without a leading ``dpv-`` (``dpv-almi.ttl`` → ``graph/almi``).
+  A policy's notice lives in its policy graph; more policies are more files.
+
+TriG/N-Quads files keep their own graph names.  The store's default graph is
+empty; queries see the **union of all named graphs** as their default graph
+unless they name a dataset (FROM / FROM NAMED, or the protocol's
+``default-graph-uri`` / ``named-graph-uri``), which then replaces it.  Graph
+IRIs that are not in the store are empty graphs: nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+from dpv_almi.sparql import lexer
+from dpv_almi.loading import PathLike, expand_paths, load_store
+from dpv_almi.namespaces import GRAPH, PREFIXES
+from dpv_almi.store.registry import RECORDS_QUERY, REGISTRY_GRAPH, data_version, records_from_rows
+
+DPV_GRAPH = str(GRAPH["dpv"])
+VOCAB_GRAPH = str(GRAPH["vocab"])
+
+RESULTS_FORMATS: Mapping[str, pyoxigraph.QueryResultsFormat] = {
+    "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
+    "application/json": pyoxigraph.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
+    "application/xml": pyoxigraph.QueryResultsFormat.XML,
+    "text/xml": pyoxigraph.QueryResultsFormat.XML,
+    "text/csv": pyoxigraph.QueryResultsFormat.CSV,
+    "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
+}
+"""SELECT/ASK media types, default first."""
+
+GRAPH_FORMATS: Mapping[str, pyoxigraph.RdfFormat] = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+    "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
+}
+"""CONSTRUCT/DESCRIBE media types, default first."""
+
+
+def graph_id_for(path: PathLike) -> str:
+    """The graph id of a data file: ``dpv``, ``vocab`` or the policy id."""
+    stem = Path(path).stem
+    if stem == "dpv-concepts":
+        return "dpv"
+    return stem.removeprefix("dpv-") or stem
+
+
+def graph_for(path: Path) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(str(GRAPH[graph_id_for(path)]))
+
+
+def policy_id(graph_iri: str) -> str | None:
+    """The policy id of a policy graph IRI, or None for the vocabulary, DPV and foreign graphs."""
+    base = str(GRAPH)
+    if not graph_iri.startswith(base) or graph_iri in (DPV_GRAPH, VOCAB_GRAPH, REGISTRY_GRAPH):
+        return None
+    rest = graph_iri[len(base):]
+    return rest if rest and "/" not in rest else None
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """The protocol's dataset: None for "not given" (then the query's own FROM, else the union)."""
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to run; everything here is picklable, for the worker processes."""
+
+    text: str
+    dataset: DatasetSpec = DatasetSpec()
+    results_type: str | None = "application/sparql-results+json"
+    """Media type for SELECT/ASK results (None: nothing acceptable, 406)."""
+    graph_type: str | None = "text/turtle"
+    """Media type for CONSTRUCT/DESCRIBE results (None: nothing acceptable, 406)."""
+    max_rows: int = 10_000
+    values: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Parameter bindings already applied to *text* (kept for logs)."""
+    base_iri: str | None = None
+    """Base IRI for relative IRIs in the query (the endpoint's URL for protocol queries)."""
+    table: bool = False
+    """Return SELECT results as a SPARQL-JSON dict (for the REST API) instead of bytes."""
+    max_bytes: int | None = None
+    """Largest serialised result; the row cap alone does not bound one huge value (GROUP_CONCAT)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a query produced, or the problem it ran into (status >= 400)."""
+
+    status: int = 200
+    media_type: str = ""
+    body: bytes = b""
+    table: dict[str, Any] | None = None
+    rows: int = 0
+    truncated: bool = False
+    form: str = ""
+    title: str = ""
+    detail: str = ""
+
+
+class DataStore:
+    """The service's data: an Oxigraph store of one named graph per file, plus what describes it.
+
+    Built from files (in memory, the default backend) or around an opened store (the on-disk
+    backend's read-only store); either way the registry graph (:mod:`dpv_almi.store.registry`)
+    describes each policy, and ``version`` (the base of every ETag) changes with any of them.
+    """
+
+    def __init__(self, paths: Iterable[PathLike] = (), *, store: pyoxigraph.Store | None = None,
+                 registry: str = "") -> None:
+        self.files = expand_paths(paths)
+        self.store = store if store is not None else load_store(self.files, graph_for=graph_for)
+        if registry:
+            self.store.load(registry.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                            to_graph=pyoxigraph.NamedNode(REGISTRY_GRAPH))
+        self.records = tuple(records_from_rows(
+            {k: s[k].value for k in ("id", "version", "source", "sha", "loaded", "current")}  # type: ignore[index]
+            for s in self.store.query(RECORDS_QUERY)))
+        digest = hashlib.sha256()
+        for path in self.files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        self.version = data_version(self.records, digest.hexdigest())
+        """Changes whenever any data file or registered version does: the base of every ETag."""
+        mtime = max((path.stat().st_mtime for path in self.files), default=0)
+        loaded = max((r.loaded_at.timestamp() for r in self.records), default=0)
+        self.last_modified = datetime.fromtimestamp(int(max(mtime, loaded)), UTC)
+        counts = self.store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        self.graphs: dict[str, int] = {s["g"].value: int(s["n"].value) for s in counts}  # type: ignore[index]
+        self.triples = sum(self.graphs.values())
+
+    def __len__(self) -> int:
+        return self.triples
+
+    @property
+    def policies(self) -> list[str]:
+        return [pid for g in self.graphs if (pid := policy_id(g))]
+
+    def query(self, text: str, dataset: DatasetSpec = DatasetSpec(), base_iri: str | None = None) -> Any:
+        """Run a read-only query with the service's dataset rules (see the module docstring)."""
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": base_iri}
+        if dataset.default_graphs is not None or dataset.named_graphs is not None:
+            kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in dataset.default_graphs or ()]
+            kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in dataset.named_graphs or ()]
+        elif not lexer.has_dataset_clause(text):
+            kwargs["use_default_graph_as_union"] = True
+        return self.store.query(text, **kwargs)
+
+    def execute(self, job: QueryJob) -> Outcome:
+        """Run *job* and serialise its result; problems are returned, never raised."""
+        try:
+            result = self.query(job.text, job.dataset, job.base_iri)
+        except SyntaxError as exc:
+            return Outcome(400, title="Malformed query", detail=str(exc))
+        try:
+            if isinstance(result, pyoxigraph.QuerySolutions):
+                selected = _select_whole(result, job)
+                if selected is None:  # a large answer: evaluate anew, reading at most max_rows rows
+                    del result
+                    result = self.query(job.text, job.dataset, job.base_iri)
+                    selected = _select_rows(result, job)
+                return _encode_select(selected, job)
+            return _encode(result, job)
+        except Exception as exc:  # evaluation is lazy: errors surface while iterating
+            return Outcome(400 if isinstance(exc, (PermissionError, ConnectionError)) else 500,
+                           title="Query evaluation failed", detail=" ".join(str(exc).split()) or type(exc).__name__)
+        finally:
+            del result
+
+
+# --- serialisation -------------------------------------------------------------
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """A term as a SPARQL 1.1 JSON results binding (with SPARQL 1.2's triple terms)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, pyoxigraph.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: term_json(v) for k, v in parts.items()}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _truncation_note(job: QueryJob) -> str:
+    return f"Result truncated to the first {job.max_rows} rows (the server's maximum)."
+
+
+def _encode(result: Any, job: QueryJob) -> Outcome:
+    """Serialise *result* for *job* reading at most ``max_rows`` rows (an answer parsed from a remote
+    store, too), refusing (422) a body over ``job.max_bytes``."""
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        return _encode_select(_select_rows(result, job), job)
+    return _within_bytes(_serialise(result, job), job)
+
+
+def _within_bytes(outcome: Outcome, job: QueryJob) -> Outcome:
+    if job.max_bytes is not None and len(outcome.body) > job.max_bytes:
+        return Outcome(422, title="Result too large",
+                       detail=f"The result is over {job.max_bytes} bytes, the server's maximum; "
+                       "ask for less (LIMIT, fewer or shorter values).")
+    return outcome
+
+
+def _serialise(result: Any, job: QueryJob) -> Outcome:
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if job.table:
+            return Outcome(table={"head": {}, "boolean": bool(result)}, form="ASK")
+        if job.results_type is None:
+            return Outcome(406, title="Not Acceptable", detail=f"ASK results are available as: {', '.join(RESULTS_FORMATS)}.")
+        body = result.serialize(format=RESULTS_FORMATS[job.results_type])
+        return Outcome(media_type=job.results_type, body=body, rows=1, form="ASK")
+    if not isinstance(result, pyoxigraph.QuerySolutions):  # QueryTriples, or triples parsed from a remote store
+        if job.graph_type is None or job.table:
+            return Outcome(406, title="Not Acceptable",
+                           detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.")
+        triples = []
+        truncated = False
+        for triple in result:
+            if len(triples) == job.max_rows:  # a triple past the cap exists
+                truncated = True
+                break
+            triples.append(triple)
+        rdf_format = GRAPH_FORMATS[job.graph_type]
+        prefixes = PREFIXES if rdf_format in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML) else None
+        body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+        if truncated:
+            body = _mark_truncated(body, rdf_format.media_type, _truncation_note(job))
+        return Outcome(media_type=job.graph_type, body=body, rows=len(triples), truncated=truncated, form="CONSTRUCT")
+    raise TypeError(f"not a boolean or a graph result: {type(result).__name__}")
+
+
+FAST_PATH_BYTES = 8 * 1024 * 1024
+"""Largest SELECT answer Oxigraph serialises whole before the row cap is applied.  Above it the query
+is evaluated again and read row by row up to ``max_rows``: a huge answer costs a second evaluation
+instead of being serialised (and held) in full."""
+
+
+class _OverBudget(Exception):
+    """Raised by :class:`_BudgetBuffer` to stop Oxigraph's serialiser."""
+
+
+class _BudgetBuffer:
+    """A binary sink for ``QuerySolutions.serialize`` that refuses to grow past *budget* bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.size, self.parts = budget, 0, []  # type: ignore[var-annotated]
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.budget:
+            raise _OverBudget
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+@dataclass
+class _Selected:
+    """A SELECT answer as a SPARQL-JSON document cut to ``max_rows`` rows; ``body`` is its JSON when
+    nothing was cut (Oxigraph's own serialisation, sent as is)."""
+
+    document: dict[str, Any]
+    truncated: bool
+    body: bytes | None = None
+
+
+def _select_whole(result: Any, job: QueryJob) -> _Selected | None:
+    """The fast path: Oxigraph serialises the whole answer to SPARQL JSON (in Rust), the row cap is
+    applied to the parsed document.  None when the answer is over :data:`FAST_PATH_BYTES` (or the
+    job's byte cap, if smaller)."""
+    budget = FAST_PATH_BYTES if job.max_bytes is None else min(FAST_PATH_BYTES, job.max_bytes)
+    sink = _BudgetBuffer(budget)
+    try:
+        result.serialize(sink, format=pyoxigraph.QueryResultsFormat.JSON)
+    except _OverBudget:
+        return None
+    body = sink.getvalue()
+    document = json.loads(body)
+    bindings = document["results"]["bindings"]
+    if len(bindings) <= job.max_rows:
+        return _Selected(document, False, body)
+    del bindings[job.max_rows:]
+    return _Selected(document, True)
+
+
+def _select_rows(result: Any, job: QueryJob) -> _Selected:
+    """The bounded path: read at most ``max_rows`` solutions (and one more, to know of truncation)."""
+    variables = [v.value for v in result.variables]
+    bindings = []
+    truncated = False
+    for solution in result:
+        if len(bindings) == job.max_rows:  # a solution past the cap exists
+            truncated = True
+            break
+        bindings.append({name: term_json(solution[name]) for name in variables if solution[name] is not None})
+    return _Selected({"head": {"vars": variables}, "results": {"bindings": bindings}}, truncated)
+
+
+def _encode_select(selected: _Selected, job: QueryJob) -> Outcome:
+    """Serialise a SELECT answer for *job* (a table for the REST API, or bytes of the negotiated
+    format), refusing (422) a body over ``job.max_bytes``."""
+    document, truncated = selected.document, selected.truncated
+    rows = len(document["results"]["bindings"])
+    if job.table:
+        return Outcome(table=document, rows=rows, truncated=truncated, form="SELECT")
+    if job.results_type is None:
+        return Outcome(406, title="Not Acceptable", detail=f"SELECT results are available as: {', '.join(RESULTS_FORMATS)}.")
+    json_body = selected.body if selected.body is not None else json.dumps(document, ensure_ascii=False).encode()
+    results_format = RESULTS_FORMATS[job.results_type]
+    if results_format == pyoxigraph.QueryResultsFormat.JSON:
+        if truncated:
+            document["truncated"] = True
+            document["warning"] = _truncation_note(job)
+            json_body = json.dumps(document, ensure_ascii=False).encode()
+        body = json_body
+    else:
+        parsed = pyoxigraph.parse_query_results(json_body, format=pyoxigraph.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=results_format)
+        if truncated:
+            body = _mark_truncated(body, results_format.media_type, _truncation_note(job))
+    return _within_bytes(Outcome(media_type=job.results_type, body=body, rows=rows, truncated=truncated, form="SELECT"), job)
+
+
+def _mark_truncated(body: bytes, media_type: str, note: str) -> bytes:
+    """Say in the body that it is truncated, where the format has comments (else only the header says so)."""
+    if media_type in ("text/turtle", "application/n-triples"):
+        return f"# {note}\n".encode() + body
+    if media_type.endswith("xml"):
+        comment = f"<!-- {note} -->\n".encode()
+        if body.startswith(b"<?xml"):
+            end = body.index(b"?>") + 2
+            return body[:end] + b"\n" + comment + body[end:].lstrip(b"\n")
+        return comment + body
+    return body

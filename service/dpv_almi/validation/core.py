@@ -1,0 +1,536 @@
+"""SHACL validation of DPV notices: the library core behind ``dpv-almi validate`` and the service.
+
+:func:`validate` loads the data (files or a graph), merges the packaged DPV concept extract and
+project vocabulary into it (``sh:class`` needs the ``rdf:type`` facts of DPV concepts, and
+pyshacl's ``ont_graph`` would not copy them: design mapping §0.3), runs a SHACL engine and returns
+a :class:`Report` that does not depend on the engine: typed results, messages in the chosen
+language taken from the shapes themselves, file and line of each focus node where the input is
+Turtle, sorted deterministically.
+
+Engines (chosen by measurement, see ``bench/validate_bench.py``): ``turbo`` (pyshacl-turbo, a Rust
+engine with SHACL Core and SHACL-SPARQL) is the default; ``pyshacl`` stays available as the
+reference implementation.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
+
+from dpv_almi import resources
+from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
+from dpv_almi.namespaces import bind_prefixes
+from dpv_almi.validation.positions import Position, file_positions
+
+PathLike = str | os.PathLike[str]
+LANGUAGES = ("en", "sv")
+Triple = tuple[Node, Node, Node]
+
+
+class Severity(enum.IntEnum):
+    """SHACL severities, ordered so that ``>=`` means "at least as severe"."""
+
+    INFO = 1
+    WARNING = 2
+    VIOLATION = 3
+
+    @classmethod
+    def from_iri(cls, iri: Node | None) -> Severity:
+        """Map ``sh:Info``/``sh:Warning``/``sh:Violation``; anything else counts as a Violation (SHACL's default)."""
+        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(iri, cls.VIOLATION)  # type: ignore[arg-type]
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        """``"violation"``, ``"warning"`` or ``"info"`` (any case)."""
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {name!r} (expected violation, warning or info)") from None
+
+    @property
+    def iri(self) -> URIRef:
+        return {Severity.INFO: SH.Info, Severity.WARNING: SH.Warning, Severity.VIOLATION: SH.Violation}[self]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where the focus node is written: a data file and, for Turtle, the line and column."""
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A shape that produced results: its id (the IRI's local name), label and why it exists."""
+
+    id: str
+    iri: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, engine-independent; terms are rdflib terms, ``*_text`` their short forms."""
+
+    severity: Severity
+    rule: Rule
+    constraint: str
+    focus_node: Node
+    focus_text: str
+    message: str
+    path: Node | None = None
+    path_text: str | None = None
+    path_triples: tuple[Triple, ...] = ()
+    value: Node | None = None
+    value_text: str | None = None
+    location: SourceLocation | None = None
+
+    def sort_key(self) -> tuple[object, ...]:
+        loc = self.location
+        return (
+            -self.severity,
+            str(loc.path) if loc else "\uffff",
+            (loc.line or 0) if loc else 0,
+            self.rule.id,
+            self.focus_text,
+            self.path_text or "",
+            self.value_text or "",
+            self.message,
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one validation: results sorted by severity, file, line, rule, focus node."""
+
+    results: tuple[ValidationResult, ...]
+    engine: str
+    lang: str
+    data_files: tuple[Path, ...] = ()
+    shapes_files: tuple[Path, ...] = ()
+    rules: Mapping[str, Rule] = field(default_factory=dict)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def failures(self, fail_on: Severity = Severity.VIOLATION) -> tuple[ValidationResult, ...]:
+        """The results at or above *fail_on*."""
+        return tuple(r for r in self.results if r.severity >= fail_on)
+
+    def conforms(self, fail_on: Severity = Severity.VIOLATION) -> bool:
+        """True when no result is at or above *fail_on*."""
+        return not self.failures(fail_on)
+
+
+class ShapesError(ValueError):
+    """The shapes could not be used (none found, or the engine rejected them)."""
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
+def default_shapes_files() -> list[Path]:
+    """The packaged shapes, sorted."""
+    return sorted(resources.shapes_dir().glob("*.ttl"))
+
+
+def vocabulary_files() -> list[Path]:
+    """Files merged into every data graph: the DPV concept extract and the project vocabulary."""
+    return [p for p in (resources.concepts_path(), resources.ontology_dir() / "vocab.ttl") if p.is_file()]
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_cached(path: Path, mtime_ns: int, size: int) -> Graph:
+    """Parse a file once per content version: the service and the tests validate many times."""
+    return parse_rdf(path)
+
+
+def _parse(path: Path) -> Graph:
+    try:
+        stat = path.stat()
+    except OSError:
+        return parse_rdf(path)  # raises the usual RdfLoadError
+    return _parse_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+def _load(paths: Iterable[PathLike]) -> tuple[Graph, list[Path]]:
+    files = expand_paths(paths)
+    graph = bind_prefixes(Graph())
+    for path in files:
+        graph += _parse(path)
+    return graph, files
+
+
+def load_shapes(shapes: Iterable[PathLike] | Graph | None = None) -> tuple[Graph, list[Path]]:
+    """The shapes graph and the files it came from (the packaged shapes by default)."""
+    if isinstance(shapes, Graph):
+        return shapes, []
+    graph, files = _load(default_shapes_files() if shapes is None else shapes)
+    if not files:
+        raise ShapesError("no shapes files given")
+    return graph, files
+
+
+def data_graphs(data: Iterable[PathLike] | Graph) -> tuple[list[Graph], list[Path]]:
+    """The graphs to validate together, never copied: the input, then the concepts and vocabulary.
+
+    Their union is the data graph (:func:`build_data_graph`); an engine that can read several
+    graphs at once skips building it (at 1,000 synthetic organisations the copy alone took 4 s).
+    A vocabulary file that is also an input file (``ontology/`` holds both) is given once.
+    """
+    if isinstance(data, Graph):
+        graphs, files = [data], []
+    else:
+        files = expand_paths(data)
+        graphs = [_parse(path) for path in files]
+    for vocabulary in (_parse(path) for path in vocabulary_files()):
+        if not any(vocabulary is graph for graph in graphs):
+            graphs.append(vocabulary)
+    return graphs, files
+
+
+def _union(graphs: Iterable[Graph]) -> Graph:
+    graph = bind_prefixes(Graph())
+    for part in graphs:
+        graph += part
+    return graph
+
+
+def build_data_graph(data: Iterable[PathLike] | Graph) -> tuple[Graph, list[Path]]:
+    """The graph to validate (input plus DPV concepts and vocabulary) and the input files.
+
+    The input graph is copied, never changed.  Merging the packaged concepts always is safe: the
+    extract holds only DPV's own facts, which a notice cannot contradict.
+    """
+    graphs, files = data_graphs(data)
+    return _union(graphs), files
+
+
+# ---- engines ---------------------------------------------------------------------------------
+
+Engine = Callable[[Sequence[Graph], Graph], Graph]
+"""Run SHACL: (data graphs, whose union is the data graph; shapes graph) -> SHACL validation report graph."""
+
+
+def _run_pyshacl(data: Sequence[Graph], shapes: Graph) -> Graph:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(_union(data), shacl_graph=shapes, inference="none", allow_warnings=True)
+    return report
+
+
+def _turbo_input(graphs: Sequence[Graph]) -> object:
+    """The union of *graphs* in pyshacl-turbo's own transfer encoding, without an rdflib copy.
+
+    This is what pyshacl-turbo builds from one rdflib graph (``rdf._term_input``: a table of
+    terms and one index row per triple); built here from several graphs, it replaces merging them
+    into a new rdflib graph first, which costs four times as much as this loop.  The engine's
+    dataset is a set, so a triple in two graphs counts once, as in the merged graph.  The
+    encoding is internal to pyshacl-turbo (checked with 0.6.5); if it changes, the caller falls
+    back to the merged graph (``test_turbo_reads_the_graphs_without_a_copy`` notices).
+    """
+    from pyshacl_turbo.rdf import Input
+
+    records: list[tuple[int, str, str | None, str | None]] = []
+    rows: list[tuple[int, int, int, None]] = []
+    index: dict[Node, int] = {}
+    blank_nodes: dict[str, BNode] = {}
+
+    def intern(term: Node) -> int:
+        if isinstance(term, URIRef):
+            record = (0, str(term), None, None)
+        elif isinstance(term, BNode):
+            blank_nodes[str(term)] = term
+            record = (1, str(term), None, None)
+        elif isinstance(term, Literal):
+            datatype = str(term.datatype) if term.datatype is not None and not term.language else None
+            record = (2, str(term), datatype, term.language)
+        else:
+            raise TypeError(f"not an RDF term: {term!r}")
+        index[term] = position = len(records)
+        records.append(record)
+        return position
+
+    get, append = index.get, rows.append
+    for graph in graphs:
+        for s, p, o in graph:
+            i = get(s)
+            if i is None:
+                i = intern(s)
+            j = get(p)
+            if j is None:
+                j = intern(p)
+            k = get(o)
+            if k is None:
+                k = intern(o)
+            append((i, j, k, None))
+    namespaces = dict(bind_prefixes(Graph()).namespaces())  # what the merged graph would carry
+    return Input((records, rows), "terms", None, blank_nodes, namespaces)
+
+
+def _run_turbo(data: Sequence[Graph], shapes: Graph) -> Graph:
+    import pyshacl_turbo
+
+    try:
+        source: object = _turbo_input(data)
+    except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
+        source = _union(data)
+    _, report, _ = pyshacl_turbo.validate(source, shacl_graph=shapes, inference="none", allow_warnings=True)
+    return report
+
+
+ENGINES: dict[str, Engine] = {"turbo": _run_turbo, "pyshacl": _run_pyshacl}
+DEFAULT_ENGINE = "turbo"
+
+
+# ---- reading the report ----------------------------------------------------------------------
+
+
+def local_name(iri: Node) -> str:
+    """The part of an IRI after its last ``#`` or ``/``."""
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+def term_text(graph: Graph, term: Node | None) -> str:
+    """A short, stable rendering: prefixed name, <IRI>, literal or ``[]`` for a blank node."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(term) if not str(term).startswith("file:") else f"<{term}>"
+        except Exception:  # rdflib raises on IRIs it cannot split
+            return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3(graph.namespace_manager)
+    return "[]"
+
+
+def path_text(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL property path as SPARQL-like text: ``a/b``, ``(a|b)``, ``a*``, ``^a``."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return term_text(graph, path)
+    if (path, RDF.first, None) in graph:
+        return "/".join(path_text(graph, p) or "?" for p in Collection(graph, path))
+    for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return f"({path_text(graph, inner)}){suffix}"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{path_text(graph, inverse)}"
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(graph, p) or "?" for p in Collection(graph, alternatives)) + ")"
+    return "?"
+
+
+def _bounded_description(graph: Graph, node: Node) -> tuple[Triple, ...]:
+    """All triples reachable from a blank node through blank nodes (a complex path's structure)."""
+    if not isinstance(node, BNode):
+        return ()
+    seen, todo, out = {node}, [node], []
+    while todo:
+        for s, p, o in graph.triples((todo.pop(), None, None)):
+            out.append((s, p, o))
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    return tuple(sorted(out))
+
+
+def pick_language(literals: Iterable[Node], lang: str) -> str | None:
+    """The literal in *lang*, else English, else one without a tag, else any (sorted for stability)."""
+    texts = sorted((l for l in literals if isinstance(l, Literal)), key=lambda l: (str(l.language), str(l)))
+    for wanted in (lang, "en", None):
+        for literal in texts:
+            if literal.language == wanted:
+                return str(literal)
+    return str(texts[0]) if texts else None
+
+
+_TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+
+
+class _ReportReader:
+    """Turns an engine's report graph into :class:`ValidationResult` objects.
+
+    A large report repeats a few shapes, paths and terms thousands of times: each result node is
+    read in one pass and everything derived from the shapes is computed once per reader.
+    """
+
+    def __init__(self, report: Graph, shapes: Graph, data: Graph, lang: str, locate: Callable[[Node], SourceLocation | None]) -> None:
+        self.report, self.shapes, self.data, self.lang, self.locate = report, shapes, data, lang, locate
+        self.rules: dict[str, Rule] = {}
+        self._rules: dict[tuple[Node | None, str], Rule] = {}
+        self._templates: dict[tuple[Node | None, Node | None], str | None] = {}
+        self._terms: dict[Node, str] = {}
+        self._paths: dict[tuple[bool, Node], tuple[str | None, tuple[Triple, ...]]] = {}
+
+    def rule(self, shape: Node | None, constraint: str) -> Rule:
+        rule = self._rules.get((shape, constraint))
+        if rule is None:
+            if isinstance(shape, URIRef):
+                rule_id, iri = local_name(shape), str(shape)
+            else:  # an anonymous shape of a user's shapes file: name it by its constraint
+                rule_id, iri = constraint, ""
+            label = pick_language(self.shapes.objects(shape, RDFS.label), self.lang) if shape is not None else None
+            comment = pick_language(self.shapes.objects(shape, RDFS.comment), self.lang) if shape is not None else None
+            rule = self._rules[(shape, constraint)] = Rule(rule_id, iri, label or rule_id, comment or label or rule_id)
+        return self.rules.setdefault(rule.id, rule)
+
+    def template(self, constraint_node: Node | None, shape: Node | None) -> str | None:
+        """The shapes' own message (language-tagged, identical for every engine), if any."""
+        key = (constraint_node, shape)
+        if key not in self._templates:
+            candidates: list[Node] = []
+            for owner in key:
+                if owner is not None and not candidates:
+                    candidates = list(self.shapes.objects(owner, SH.message))
+            self._templates[key] = pick_language(candidates, self.lang) if candidates else None
+        return self._templates[key]
+
+    def message(self, node: Node, shape: Node | None, bindings: Mapping[str, str], constraint_node: Node | None = None,
+                engine_messages: Iterable[Node] | None = None) -> str:
+        # The shapes' own messages first; then the engine's.
+        text = self.template(constraint_node, shape)
+        if text is None:
+            messages = self.report.objects(node, SH.resultMessage) if engine_messages is None else engine_messages
+            text = pick_language(messages, self.lang) or "constraint not met"
+        return _TEMPLATE.sub(lambda m: bindings.get(m.group(1), m.group(0)), text)
+
+    def term(self, term: Node) -> str:
+        text = self._terms.get(term)
+        if text is None:
+            text = self._terms[term] = term_text(self.data, term)
+        return text
+
+    def path(self, path: Node) -> tuple[str | None, tuple[Triple, ...]]:
+        """Text and structure of a result path, from the report if it copies the path, else the shapes."""
+        in_report = (path, None, None) in self.report
+        key = (in_report, path)
+        if key not in self._paths:
+            graph = self.report if in_report else self.shapes
+            self._paths[key] = (path_text(graph, path), _bounded_description(graph, path))
+        return self._paths[key]
+
+    def results(self) -> list[ValidationResult]:
+        out: dict[tuple[object, ...], ValidationResult] = {}
+        for report_node in self.report.subjects(RDF.type, SH.ValidationReport):
+            for node in self.report.objects(report_node, SH.result):
+                result = self.result(node)
+                out.setdefault(result.sort_key(), result)
+        return sorted(out.values(), key=ValidationResult.sort_key)
+
+    def result(self, node: Node) -> ValidationResult:
+        fields: dict[Node, Node] = {}
+        engine_messages: list[Node] = []
+        for predicate, obj in self.report.predicate_objects(node):
+            if predicate == SH.resultMessage:
+                engine_messages.append(obj)
+            else:
+                fields.setdefault(predicate, obj)
+        focus = fields.get(SH.focusNode)
+        path = fields.get(SH.resultPath)
+        value = fields.get(SH.value)
+        shape = fields.get(SH.sourceShape)
+        component = fields.get(SH.sourceConstraintComponent)
+        constraint = local_name(component).removesuffix("ConstraintComponent") if component is not None else "Constraint"
+        focus_text = self.term(focus) if focus is not None else ""
+        p_text, p_triples = self.path(path) if path is not None else (None, ())
+        v_text = self.term(value) if value is not None else None
+        bindings = {"this": focus_text, "path": p_text or "", "value": v_text or ""}
+        return ValidationResult(
+            severity=Severity.from_iri(fields.get(SH.resultSeverity)),
+            rule=self.rule(shape, constraint),
+            constraint=constraint,
+            focus_node=focus,  # type: ignore[arg-type]
+            focus_text=focus_text,
+            message=self.message(node, shape, bindings, fields.get(SH.sourceConstraint), engine_messages),
+            path=path,
+            path_text=p_text,
+            path_triples=p_triples,
+            value=value,
+            value_text=v_text,
+            location=self.locate(focus) if focus is not None else None,
+        )
+
+
+def _locator(files: list[Path]) -> Callable[[Node], SourceLocation | None]:
+    """Find a focus node in the input files: the first file that writes it as a subject wins."""
+    positions: list[tuple[Path, dict[str, Position]]] = []
+
+    def locate(node: Node) -> SourceLocation | None:
+        if not isinstance(node, URIRef):
+            return None
+        if not positions:
+            positions.extend((path, file_positions(path)) for path in files)
+        for path, table in positions:
+            found = table.get(str(node))
+            if found is not None:
+                return SourceLocation(path, found.line, found.column)
+        return None
+
+    return locate
+
+
+# ---- the entry point -------------------------------------------------------------------------
+
+
+def validate(
+    data: Iterable[PathLike] | Graph | None = None,
+    shapes: Iterable[PathLike] | Graph | None = None,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    lang: str = "en",
+) -> Report:
+    """Validate DPV data against SHACL shapes and return an engine-independent :class:`Report`.
+
+    *data*: RDF files or directories, or an rdflib graph (default: the packaged Almi model).
+    *shapes*: shapes files or directories, or a graph (default: the packaged shapes).
+    Raises :class:`~dpv_almi.loading.RdfLoadError` for unreadable input (with file:line:col),
+    :class:`ShapesError` for unusable shapes and ``ValueError`` for an unknown engine or language.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(sorted(ENGINES))})")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
+    shapes_graph, shapes_files = load_shapes(shapes)
+    graphs, data_files = data_graphs(resources.default_data_files() if data is None else data)
+    try:
+        report_graph = ENGINES[engine](graphs, shapes_graph)
+    except RdfLoadError:
+        raise
+    except Exception as exc:  # engines raise their own types for malformed shapes
+        raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
+    if not isinstance(report_graph, Graph):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
+        raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
+    # Terms are rendered with the project's prefixes, as bound on the merged data graph.
+    reader = _ReportReader(report_graph, shapes_graph, bind_prefixes(Graph()), lang, _locator(data_files))
+    results = tuple(reader.results())
+    return Report(
+        results=results,
+        engine=engine,
+        lang=lang,
+        data_files=tuple(data_files),
+        shapes_files=tuple(shapes_files),
+        rules=dict(sorted(reader.rules.items())),
+    )

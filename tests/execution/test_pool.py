@@ -1,0 +1,287 @@
+"""The query runner's process pool (:mod:`dpv_almi.execution.pool`), with real worker processes:
+answers and exceptions come back, a timeout or a cancelled caller kills and replaces the worker, a
+dead worker is reported and replaced, a closed pool finishes what runs, and a forked worker holds
+no other worker's pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import stat
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from dpv_almi.execution import pool as worker_pool
+from dpv_almi.execution.pool import PoolClosed, WorkerDied, WorkerPool
+
+CONTEXTS = ["fork", "forkserver"]
+
+
+def echo(value: object) -> object:
+    return value
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Unpicklable(Exception):
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        raise TypeError("no pickling")
+
+
+def fail_unpicklably() -> None:
+    raise Unpicklable("x")
+
+
+def sleep_then_pipes(seconds: float) -> list[tuple[int, int]]:
+    """(fd, inode) of every pipe this process holds (after a pause, so overlapping calls use every worker)."""
+    time.sleep(seconds)
+    held = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            info = os.stat(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if stat.S_ISFIFO(info.st_mode):
+            held.append((int(name), info.st_ino))
+    return held
+
+
+_INITIALISED: list[str] = []
+
+
+def initialise(tag: str) -> None:
+    _INITIALISED.append(tag)
+
+
+def initialised() -> list[str]:
+    return list(_INITIALISED)
+
+
+def _in_pool(context: str, scenario: Callable[[WorkerPool], Awaitable[None]], size: int = 2) -> None:
+    """Run *scenario* on a fresh pool of *size* workers started by *context*, and stop the pool."""
+    async def main() -> None:
+        pool = WorkerPool(size, multiprocessing.get_context(context), initialise, ("ready",))
+        try:
+            await scenario(pool)
+        finally:
+            pool.stop()
+
+    asyncio.run(main())
+
+
+def _alive(process_id: int) -> bool:
+    status = Path(f"/proc/{process_id}/stat")
+    try:
+        return status.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def _both_workers(pool: WorkerPool) -> set[int]:
+    """The pids of a two-worker pool: two tasks that overlap run on both."""
+    return set(await asyncio.gather(*(pool.run(sleep, (0.3,), timeout=10) for _ in range(2))))
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_answers_exceptions_and_initializer(context: str) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        assert await pool.run(echo, ({"a": [1, 2]},), timeout=10) == {"a": [1, 2]}
+        assert await pool.run(initialised, timeout=10) == ["ready"]
+        with pytest.raises(ValueError, match="bad"):
+            await pool.run(fail, ("bad",), timeout=10)
+        with pytest.raises(RuntimeError, match="Unpicklable"):
+            await pool.run(fail_unpicklably, timeout=10)
+        assert await pool.run(echo, (1,), timeout=10) == 1  # a worker that raised still serves
+
+    _in_pool(context, scenario)
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_large_answers_and_tasks_cross_the_pipes_whole(context: str) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        big = os.urandom(5 * 1024 * 1024)
+        answers = await asyncio.gather(*(pool.run(echo, (big,), timeout=30) for _ in range(4)))
+        assert all(answer == big for answer in answers)
+
+    _in_pool(context, scenario)
+
+
+def test_runs_in_parallel_up_to_its_size() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.start()
+        started = time.monotonic()
+        pids = await asyncio.gather(*(pool.run(sleep, (0.5,), timeout=10) for _ in range(4)))
+        assert 0.95 < time.monotonic() - started < 1.9  # two at a time
+        assert len(set(pids)) == 2
+
+    _in_pool("fork", scenario)
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_timeout_kills_the_worker_and_a_new_one_serves(context: str) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        before = await _both_workers(pool)
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await pool.run(sleep, (30,), timeout=0.5)
+        assert time.monotonic() - started < 3
+        after = await _both_workers(pool)
+        assert len(before & after) == 1  # one worker replaced, the other kept
+        (killed,) = before - after
+        await asyncio.sleep(0.2)  # reaped in the background
+        assert not _alive(killed)
+
+    _in_pool(context, scenario)
+
+
+def test_cancelled_caller_kills_its_worker() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        before = await _both_workers(pool)
+        task = asyncio.create_task(pool.run(sleep, (30,), timeout=60))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        after = await _both_workers(pool)
+        assert len(before & after) == 1
+        (killed,) = before - after
+        await asyncio.sleep(0.2)
+        assert not _alive(killed)
+
+    _in_pool("fork", scenario)
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_dead_worker_is_reported_and_replaced(context: str) -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        with pytest.raises(WorkerDied, match="exit code -9"):
+            await pool.run(die, timeout=10)
+        assert await pool.run(echo, ("after",), timeout=10) == "after"
+        assert len(await _both_workers(pool)) == 2
+
+    _in_pool(context, scenario)
+
+
+def test_close_lets_running_tasks_finish_then_workers_exit() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        idle, busy = sorted(await _both_workers(pool))
+        running = asyncio.create_task(pool.run(sleep, (0.8,), timeout=10))
+        await asyncio.sleep(0.2)
+        pool.close()
+        with pytest.raises(PoolClosed):
+            await pool.run(echo, (1,), timeout=10)
+        worker = await running  # finished, not killed
+        assert worker in (idle, busy)
+        await asyncio.wait_for(pool.wait_closed(), 10)
+        assert not _alive(idle) and not _alive(busy)
+
+    _in_pool("fork", scenario)
+
+
+def test_forked_worker_holds_only_its_own_pipes() -> None:
+    """A worker forked after another must not keep that worker's pipes open (else a dead worker's
+    end of file, or a retired one's exit, could be held off)."""
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.start()
+        pool_pipes = {os.stat(f"/proc/self/fd/{fd}").st_ino for fd in worker_pool._PARENT_ENDS}
+        assert len(pool_pipes) == 6  # a task pipe and an answer pipe per worker
+        held = await asyncio.gather(*(pool.run(sleep_then_pipes, (0.3,), timeout=10) for _ in range(3)))
+        own = [{inode for _fd, inode in pipes} & pool_pipes for pipes in held]
+        assert [len(pipes) for pipes in own] == [2, 2, 2], own
+        assert set().union(*own) == pool_pipes
+
+    _in_pool("fork", scenario, size=3)
+
+
+def test_worker_started_for_a_cancelled_caller_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork runs in a thread and cannot be stopped half-way: if its caller is cancelled meanwhile,
+    the worker it starts is ended as soon as it exists, and its pipe ends are given back."""
+    started: list[int] = []
+    fork_one = WorkerPool._fork_one
+
+    def slow_fork(self: WorkerPool) -> tuple[object, int, int]:
+        time.sleep(0.5)
+        forked = fork_one(self)
+        started.append(forked[0].pid)  # type: ignore[attr-defined]
+        return forked
+
+    monkeypatch.setattr(WorkerPool, "_fork_one", slow_fork)
+
+    async def scenario(pool: WorkerPool) -> None:
+        task = asyncio.create_task(pool.run(echo, (1,), timeout=10))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(1.0)
+        assert len(started) == 1 and not _alive(started[0])
+        assert not worker_pool._PARENT_ENDS
+
+    _in_pool("fork", scenario, size=1)
+
+
+def always_spent() -> bool:
+    return True
+
+
+def test_a_spent_worker_is_replaced_after_its_answer() -> None:
+    """A worker whose check says it is spent answers, exits, and a successor is started at once."""
+    async def scenario(pool: WorkerPool) -> None:
+        first = await pool.run(pid, timeout=10)  # answered, not lost
+        second = await pool.run(pid, timeout=10)
+        assert first != second
+        await asyncio.sleep(0.5)
+        assert not _alive(first)
+        assert len(pool._live) == 2  # the pool is back to its size before the next task
+
+    async def main() -> None:
+        pool = WorkerPool(2, multiprocessing.get_context("fork"), spent=always_spent)
+        try:
+            await scenario(pool)
+        finally:
+            pool.stop()
+
+    asyncio.run(main())
+
+
+def test_a_worker_that_cannot_be_started_fails_its_task_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork refused by the system (EAGAIN) reaches the caller as the OSError it is, without
+    holding a slot: once forks work again, the pool serves."""
+    fork_one = WorkerPool._fork_one
+    refuse = [True]
+
+    def flaky_fork(self: WorkerPool) -> tuple[object, int, int]:
+        if refuse[0]:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return fork_one(self)
+
+    monkeypatch.setattr(WorkerPool, "_fork_one", flaky_fork)
+
+    async def scenario(pool: WorkerPool) -> None:
+        for _ in range(3):  # more attempts than slots: none is lost
+            with pytest.raises(BlockingIOError):
+                await pool.run(echo, (1,), timeout=10)
+        refuse[0] = False
+        assert await pool.run(echo, ("up",), timeout=10) == "up"
+
+    _in_pool("fork", scenario, size=1)
