@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv assets test soak serve notebooks concepts concepts-check dist release clean
+.PHONY: venv assets lint test test-fast soak serve notebooks concepts concepts-check dist release clean
 
 venv: $(STAMP)
 
@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 # Browser assets from npm (package-lock.json), copied where the service serves them (/static/vendor).
@@ -29,6 +29,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(VENDOR)/yasgui/%: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)/yasgui
 	cp node_modules/@zazuko/yasgui/build/$* $@
+
+# ruff (lint rules and formatting; mypy strict on the package once clean): .ci/run runs this before the tests.
+LINT_PATHS := service tests bench scripts
+lint: venv
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 # tests/notebooks re-runs the notebooks from a clean kernel and checks their stored outputs.
 test: venv assets

@@ -50,11 +50,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
 
-from proctree import PeakSampler, tree_cpu  # noqa: E402
-from wrk_runner import Figures, run_wrk  # noqa: E402
+from proctree import PeakSampler, tree_cpu
+from wrk_runner import Figures, run_wrk
 
-from dpv_almi import resources, synthetic  # noqa: E402
-from tests.support.local_service import free_port, stop_process  # noqa: E402
+from dpv_almi import resources, synthetic
+from tests.support.local_service import free_port, stop_process
 
 QUERY = (resources.ontology_dir() / "queries" / "third-country-transfers.rq").read_text()
 JSON = "application/sparql-results+json"
@@ -72,8 +72,13 @@ class Started:
     peak_pss: float
 
 
-def start(command: list[str], ready: Callable[[], bool], env: dict[str, str] | None = None,
-          log: Path | None = None, timeout: float = 1800) -> Started:
+def start(
+    command: list[str],
+    ready: Callable[[], bool],
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 1800,
+) -> Started:
     """Run *command* until *ready* answers True, sampling the tree's peak memory meanwhile."""
     out = log.open("wb") if log else subprocess.DEVNULL
     begin = time.perf_counter()
@@ -95,16 +100,28 @@ def answers(url: str) -> Callable[[], bool]:
             return httpx.get(url, timeout=5).status_code == 200
         except httpx.HTTPError:
             return False
+
     return check
 
 
 def start_ours(files: list[Path], folder: Path, extra_env: dict[str, str], args: list[str] = ()) -> Started:  # type: ignore[assignment]
     port = free_port()
-    env = {**os.environ, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_LOG_LEVEL": "warning", "DPV_ALMI_CACHE_MAX_AGE": "0",
-           "DPV_ALMI_MAX_ROWS": "1000000", "DPV_ALMI_QUERY_TIMEOUT": "60",
-           "DPV_ALMI_DATA": os.pathsep.join(map(str, files)), **extra_env}
-    started = start([sys.executable, "-m", "dpv_almi.cli.main", "serve", "--port", str(port), *args],
-                    answers(f"http://127.0.0.1:{port}/readyz"), env, folder / f"serve-{port}.log")
+    env = {
+        **os.environ,
+        "DPV_ALMI_WORKERS": "2",
+        "DPV_ALMI_LOG_LEVEL": "warning",
+        "DPV_ALMI_CACHE_MAX_AGE": "0",
+        "DPV_ALMI_MAX_ROWS": "1000000",
+        "DPV_ALMI_QUERY_TIMEOUT": "60",
+        "DPV_ALMI_DATA": os.pathsep.join(map(str, files)),
+        **extra_env,
+    }
+    started = start(
+        [sys.executable, "-m", "dpv_almi.cli.main", "serve", "--port", str(port), *args],
+        answers(f"http://127.0.0.1:{port}/readyz"),
+        env,
+        folder / f"serve-{port}.log",
+    )
     started.url = f"http://127.0.0.1:{port}"
     return started
 
@@ -114,8 +131,10 @@ def start_oxigraph(files: list[Path]) -> tuple[Started, float]:
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    started = start([oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                    answers(f"{url}/query?query=ASK%7B%7D"))
+    started = start(
+        [oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        answers(f"{url}/query?query=ASK%7B%7D"),
+    )
     started.url = url
     from dpv_almi.store.dataset import graph_for
 
@@ -126,10 +145,17 @@ def start_oxigraph(files: list[Path]) -> tuple[Started, float]:
                 if path.suffix == ".trig":
                     response = client.post(f"{url}/store", content=body, headers={"Content-Type": "application/trig"})
                 else:
-                    response = client.put(f"{url}/store", params={"graph": graph_for(path).value}, content=body,
-                                          headers={"Content-Type": "text/turtle"})
+                    response = client.put(
+                        f"{url}/store",
+                        params={"graph": graph_for(path).value},
+                        content=body,
+                        headers={"Content-Type": "text/turtle"},
+                    )
             response.raise_for_status()
-    started.peak_rss, started.peak_pss = max(started.peak_rss, sampler.peak_rss), max(started.peak_pss, sampler.peak_pss)
+    started.peak_rss, started.peak_pss = (
+        max(started.peak_rss, sampler.peak_rss),
+        max(started.peak_pss, sampler.peak_pss),
+    )
     return started, time.perf_counter() - begin
 
 
@@ -157,8 +183,9 @@ RDFLIB_SEEN: dict[str, float] = {}
 def start_rdflib_endpoint(files: list[Path]) -> Started:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    started = start([sys.executable, "-c", RDFLIB_ENDPOINT, str(port), *map(str, files)],
-                     answers(url + "?query=ASK%7B%7D"))
+    started = start(
+        [sys.executable, "-c", RDFLIB_ENDPOINT, str(port), *map(str, files)], answers(url + "?query=ASK%7B%7D")
+    )
     started.url = url.rstrip("/")
     return started
 
@@ -168,11 +195,13 @@ def start_rdflib_endpoint(files: list[Path]) -> Started:
 
 def run_python(url: str, concurrency: int, seconds: float) -> Figures:
     """The fallback: httpx, *concurrency* clients for *seconds*."""
+
     async def go() -> Figures:
         latencies: list[float] = []
         errors = 0
         deadline = time.perf_counter() + seconds
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+
             async def one() -> None:
                 nonlocal errors
                 while time.perf_counter() < deadline:
@@ -180,12 +209,18 @@ def run_python(url: str, concurrency: int, seconds: float) -> Figures:
                     response = await client.get(url, headers={"Accept": JSON})
                     latencies.append(time.perf_counter() - begin)
                     errors += response.status_code != 200
+
             begin = time.perf_counter()
             await asyncio.gather(*(one() for _ in range(concurrency)))
             elapsed = time.perf_counter() - begin
         latencies.sort()
-        return Figures(statistics.median(latencies) * 1000, latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-                       len(latencies) / elapsed, errors)
+        return Figures(
+            statistics.median(latencies) * 1000,
+            latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+            len(latencies) / elapsed,
+            errors,
+        )
+
     return asyncio.run(go())
 
 
@@ -194,8 +229,12 @@ def run_python(url: str, concurrency: int, seconds: float) -> Figures:
 
 def shacl_seconds(files: list[Path]) -> float:
     begin = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", "validate", "--format", "json", *map(str, files)],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "dpv_almi.cli.main", "validate", "--format", "json", *map(str, files)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     return time.perf_counter() - begin
 
 
@@ -203,8 +242,14 @@ def query_url(base: str) -> str:
     return f"{base}?query={urllib.parse.quote(QUERY)}"
 
 
-def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, float], Figures],
-               load_rows: list[list[str]], traffic_rows: list[list[str]], ratio_rows: list[list[str]]) -> None:
+def bench_size(
+    n: int,
+    args: argparse.Namespace,
+    generator: Callable[[str, int, float], Figures],
+    load_rows: list[list[str]],
+    traffic_rows: list[list[str]],
+    ratio_rows: list[list[str]],
+) -> None:
     with tempfile.TemporaryDirectory(prefix=f"dpv-almi-bench-{n}-") as tmp:
         folder = Path(tmp)
         trig = folder / "policies.trig"
@@ -216,8 +261,16 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
             if started is None:
                 load_rows.append([f"{n:,}", what, "not measured", "", "", note])
             else:
-                load_rows.append([f"{n:,}", what, f"{started.seconds:.1f}", f"{started.peak_rss:.0f}",
-                                  f"{started.peak_pss:.0f}", note])
+                load_rows.append(
+                    [
+                        f"{n:,}",
+                        what,
+                        f"{started.seconds:.1f}",
+                        f"{started.peak_rss:.0f}",
+                        f"{started.peak_pss:.0f}",
+                        note,
+                    ]
+                )
 
         # the on-disk store: loaded fresh, then restarted (and stopped: its throughput is not compared)
         disk = start_ours(files, folder, {"DPV_ALMI_RESULT_CACHE": "0"}, ["--store", str(folder / "disk")])
@@ -238,8 +291,11 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
             servers["dpv-almi /sparql, cache on"] = (warm, query_url(warm.url + "/sparql"))
             servers["dpv-almi /v1/transfers, cache on"] = (warm, warm.url + "/v1/transfers")
             oxigraph, oxigraph_load = start_oxigraph(files)
-            load_row("Oxigraph server, in memory", oxigraph,
-                     f"ready s: start {oxigraph.seconds:.1f} s; then GSP upload of the files {oxigraph_load:.1f} s")
+            load_row(
+                "Oxigraph server, in memory",
+                oxigraph,
+                f"ready s: start {oxigraph.seconds:.1f} s; then GSP upload of the files {oxigraph_load:.1f} s",
+            )
             servers["Oxigraph server /query"] = (oxigraph, query_url(oxigraph.url + "/query"))
             if n <= args.rdflib_max:
                 anchor = start_rdflib_endpoint(files)
@@ -247,15 +303,37 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
                 RDFLIB_SEEN.update(n=n, seconds=anchor.seconds, mib=anchor.peak_rss)
                 servers["rdflib-endpoint /"] = (anchor, query_url(anchor.url + "/"))
             else:
-                seen = (f"; at N = {RDFLIB_SEEN['n']:,} it took {RDFLIB_SEEN['seconds']:.0f} s and {RDFLIB_SEEN['mib']:.0f} MiB "
-                        "to load, and grows with N" if RDFLIB_SEEN else "")
-                load_row("rdflib-endpoint", None, f"above --rdflib-max {args.rdflib_max}: its load time and memory{seen}")
+                seen = (
+                    f"; at N = {RDFLIB_SEEN['n']:,} it took {RDFLIB_SEEN['seconds']:.0f} s and {RDFLIB_SEEN['mib']:.0f} MiB "
+                    "to load, and grows with N"
+                    if RDFLIB_SEEN
+                    else ""
+                )
+                load_row(
+                    "rdflib-endpoint", None, f"above --rdflib-max {args.rdflib_max}: its load time and memory{seen}"
+                )
             if n <= args.shacl_max:
-                load_rows.append([f"{n:,}", "SHACL validation (`dpv-almi validate`)",
-                                  f"{shacl_seconds(files):.1f}", "", "", "wall time of the command"])
+                load_rows.append(
+                    [
+                        f"{n:,}",
+                        "SHACL validation (`dpv-almi validate`)",
+                        f"{shacl_seconds(files):.1f}",
+                        "",
+                        "",
+                        "wall time of the command",
+                    ]
+                )
             else:
-                load_rows.append([f"{n:,}", "SHACL validation (`dpv-almi validate`)", "not measured", "", "",
-                                  f"above --shacl-max {args.shacl_max}"])
+                load_rows.append(
+                    [
+                        f"{n:,}",
+                        "SHACL validation (`dpv-almi validate`)",
+                        "not measured",
+                        "",
+                        "",
+                        f"above --shacl-max {args.shacl_max}",
+                    ]
+                )
 
             rps: dict[tuple[str, int], float] = {}
             for name, (server, url) in servers.items():
@@ -270,10 +348,13 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
                     answered = figures.rps * (time.perf_counter() - begin)
                     after = tree_cpu(server.process.pid)
                     rps[name, concurrency] = figures.rps
-                    latency = f"{figures.p50:.1f} / {figures.p99:.1f}" if figures.rps else f"none finished in {seconds:g} s"
+                    latency = (
+                        f"{figures.p50:.1f} / {figures.p99:.1f}" if figures.rps else f"none finished in {seconds:g} s"
+                    )
                     cells += [latency, f"{figures.rps:.1f}", str(figures.errors)]
                 cells.append(cpu_per_answer(server.process.pid, before, after, answered))
                 traffic_rows.append(cells)
+
             def ratio(ours: str, other: str, digits: int) -> str:
                 if (other, 16) not in rps:
                     return "not measured"
@@ -283,8 +364,14 @@ def bench_size(n: int, args: argparse.Namespace, generator: Callable[[str, int, 
                 return f"{rps[ours, 16] / rps[other, 16]:.{digits}f}"
 
             cold_name, warm_name = "dpv-almi /sparql, cache off", "dpv-almi /sparql, cache on"
-            ratio_rows.append([f"{n:,}", ratio(cold_name, "Oxigraph server /query", 2),
-                               ratio(cold_name, "rdflib-endpoint /", 1), ratio(warm_name, "Oxigraph server /query", 2)])
+            ratio_rows.append(
+                [
+                    f"{n:,}",
+                    ratio(cold_name, "Oxigraph server /query", 2),
+                    ratio(cold_name, "rdflib-endpoint /", 1),
+                    ratio(warm_name, "Oxigraph server /query", 2),
+                ]
+            )
         finally:
             for server, _url in {id(s): (s, u) for s, u in servers.values()}.values():
                 stop_process(server.process)
@@ -325,17 +412,41 @@ def main() -> None:
     for n in sizes:
         bench_size(n, args, generator, load_rows, traffic_rows, ratio_rows)
         print(f"done N = {n}: {load_rows[-8:]}\n{traffic_rows[-6:]}\n{ratio_rows[-1:]}", file=sys.stderr, flush=True)
-    print(f"\nLoad generator: {'wrk (GET, query URL-encoded)' if wrk else 'Python httpx (wrk not found)'}; "
-          f"{args.seconds:g} s per cell after a 1 s warm-up (rdflib-endpoint: {args.rdflib_seconds:g} s, no warm-up); "
-          f"{os.cpu_count()} CPUs, shared with other work.\n")
+    print(
+        f"\nLoad generator: {'wrk (GET, query URL-encoded)' if wrk else 'Python httpx (wrk not found)'}; "
+        f"{args.seconds:g} s per cell after a 1 s warm-up (rdflib-endpoint: {args.rdflib_seconds:g} s, no warm-up); "
+        f"{os.cpu_count()} CPUs, shared with other work.\n"
+    )
     print(table(["N", "what", "ready s", "peak RSS MiB", "peak PSS MiB", "note"], load_rows))
     print()
-    print(table(["N", "target", "c1 p50 / p99 ms", "c1 req/s", "c1 errors", "c16 p50 / p99 ms", "c16 req/s",
-                 "c16 errors", "c16 CPU µs per answer: server + its workers"], traffic_rows))
+    print(
+        table(
+            [
+                "N",
+                "target",
+                "c1 p50 / p99 ms",
+                "c1 req/s",
+                "c1 errors",
+                "c16 p50 / p99 ms",
+                "c16 req/s",
+                "c16 errors",
+                "c16 CPU µs per answer: server + its workers",
+            ],
+            traffic_rows,
+        )
+    )
     print()
-    print(table(["N", "ours /sparql (cache off) ÷ Oxigraph server, c16 (target ≥ 0.5)",
-                 "ours /sparql (cache off) ÷ rdflib-endpoint, c16 (target ≥ 10)",
-                 "ours /sparql (cache on) ÷ Oxigraph server, c16"], ratio_rows))
+    print(
+        table(
+            [
+                "N",
+                "ours /sparql (cache off) ÷ Oxigraph server, c16 (target ≥ 0.5)",
+                "ours /sparql (cache off) ÷ rdflib-endpoint, c16 (target ≥ 10)",
+                "ours /sparql (cache on) ÷ Oxigraph server, c16",
+            ],
+            ratio_rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
-import sys
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
 
-from dpv_almi import resources  # noqa: E402
-
+from dpv_almi import resources
 from dpv_almi.model import synthetic
 from dpv_almi.store.backends import RemoteBackend
 from tests.support.local_service import running_service
@@ -51,18 +50,32 @@ def measure(spec: str, files: list[Path], folder: Path, repeat: int) -> dict[str
     load_s = time.perf_counter() - start
     triples = len(backend.info())
     print(f"  {spec.split('@')[-1]}: loaded {triples} triples in {load_s:.1f} s", flush=True)
-    with running_service(folder, env={"DPV_ALMI_STORE": spec, "DPV_ALMI_QUERY_TIMEOUT": "120"}, wait=120) as service:
+    with running_service(folder, env={"DPV_ALMI_STORE": spec, "DPV_ALMI_QUERY_TIMEOUT": "120"}, wait=120) as service:  # noqa: SIM117 - nested on purpose
         with httpx.Client(base_url=service.url, timeout=120) as client:
             transfers_ms, transfers = _median_ms(lambda: client.get("/v1/transfers", params={"limit": 1000}), repeat)
-            sparql_ms, sparql = _median_ms(lambda: client.post(
-                "/sparql", data={"query": QUERY}, headers={"accept": "application/sparql-results+json"}), repeat)
-    return {"spec": spec.split("@")[-1], "load_s": load_s, "triples": triples,
-            "transfers": (transfers.status_code, transfers.json().get("count", len(transfers.json().get("items", [])))
-                          if transfers.status_code == 200 else transfers.text[:200]),
-            "transfers_ms": transfers_ms,
-            "sparql": (sparql.status_code, len(sparql.json()["results"]["bindings"])
-                       if sparql.status_code == 200 else sparql.text[:200]),
-            "sparql_ms": sparql_ms}
+            sparql_ms, sparql = _median_ms(
+                lambda: client.post(
+                    "/sparql", data={"query": QUERY}, headers={"accept": "application/sparql-results+json"}
+                ),
+                repeat,
+            )
+    return {
+        "spec": spec.split("@")[-1],
+        "load_s": load_s,
+        "triples": triples,
+        "transfers": (
+            transfers.status_code,
+            transfers.json().get("count", len(transfers.json().get("items", [])))
+            if transfers.status_code == 200
+            else transfers.text[:200],
+        ),
+        "transfers_ms": transfers_ms,
+        "sparql": (
+            sparql.status_code,
+            len(sparql.json()["results"]["bindings"]) if sparql.status_code == 200 else sparql.text[:200],
+        ),
+        "sparql_ms": sparql_ms,
+    }
 
 
 def main() -> None:
@@ -80,8 +93,10 @@ def main() -> None:
         print(f"{'store':60} {'load s':>8} {'triples':>9} {'/v1/transfers':>22} {'ms':>8} {'/sparql':>14} {'ms':>8}")
         for number, spec in enumerate(args.stores):
             result = measure(spec, files, folder / f"store-{number}", args.repeat)
-            print(f"{result['spec']:60} {result['load_s']:8.1f} {result['triples']:9} {str(result['transfers']):>22} "
-                  f"{result['transfers_ms']:8.1f} {str(result['sparql']):>14} {result['sparql_ms']:8.1f}")
+            print(
+                f"{result['spec']:60} {result['load_s']:8.1f} {result['triples']:9} {result['transfers']!s:>22} "
+                f"{result['transfers_ms']:8.1f} {result['sparql']!s:>14} {result['sparql_ms']:8.1f}"
+            )
 
 
 if __name__ == "__main__":

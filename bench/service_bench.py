@@ -30,10 +30,10 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the helper that starts a real service
 
-from wrk_runner import Figures, run_wrk  # noqa: E402
+from wrk_runner import Figures, run_wrk
 
-from tests.support.local_service import running_service  # noqa: E402
-from dpv_almi.sparql.catalogue import load_catalogue  # noqa: E402
+from dpv_almi.sparql.catalogue import load_catalogue
+from tests.support.local_service import running_service
 
 
 def main() -> None:
@@ -62,8 +62,7 @@ def main() -> None:
             cwd = os.getcwd()
             os.chdir(folder)  # so a baseline's PYTHONPATH is not shadowed by this checkout
             try:
-                service = stack.enter_context(running_service(log_dir, (),
-                                                              env={**common, **env}, wait=120))
+                service = stack.enter_context(running_service(log_dir, (), env={**common, **env}, wait=120))
             finally:
                 os.chdir(cwd)
             urls[name] = service.url
@@ -74,12 +73,16 @@ def main() -> None:
                     results[(label, connections, name)] = run_wrk(base + path, connections, args.duration)
 
     print(f"wrk, {args.duration:g} s per run, default Almi data, 2 query workers, {os.cpu_count()} CPUs")
-    print(f"{'path':24} {'conn':>4} {'config':10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'req/s':>8} "
-          f"{'p99/off':>8} {'non-2xx':>7}")
+    print(
+        f"{'path':24} {'conn':>4} {'config':10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+        f"{'p99/off':>8} {'non-2xx':>7}"
+    )
     for (label, connections, name), figures in results.items():
         off = results[(label, connections, "cache off")].p99
-        print(f"{label:24} {connections:4d} {name:10} {figures.p50:8.2f} {figures.p90:8.2f} {figures.p99:8.2f} "
-              f"{figures.rps:8.0f} {figures.p99 / off:8.2f} {figures.errors:7d}")
+        print(
+            f"{label:24} {connections:4d} {name:10} {figures.p50:8.2f} {figures.p90:8.2f} {figures.p99:8.2f} "
+            f"{figures.rps:8.0f} {figures.p99 / off:8.2f} {figures.errors:7d}"
+        )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def turbo_phases(data, repeat: int) -> str:  # type: ignore[no-untyped-def]
     prepare, source = timed(lambda: _turbo_input(graphs), repeat)
     run = lambda: pyshacl_turbo.validate(source, shacl_graph=shapes, inference="none", allow_warnings=True)[1]  # noqa: E731
     engine, report = timed(run, repeat)
-    read, _ = timed(lambda: _ReportReader(report, shapes, bind_prefixes(Graph()), "en", lambda _: None).results(), repeat)
+    read, _ = timed(
+        lambda: _ReportReader(report, shapes, bind_prefixes(Graph()), "en", lambda _: None).results(), repeat
+    )
     return f"input {prepare:.2f} s, engine {engine:.2f} s, report reading {read:.2f} s"
 
 
@@ -77,12 +79,14 @@ def main() -> None:
     from dpv_almi.model.synthetic import generate
     from dpv_almi.validation.core import ENGINES, default_shapes_files, load_shapes, validate
 
-    print("== CLI wall time, dpv-almi validate ontology/ (median of %d)" % args.repeat)
+    print(f"== CLI wall time, dpv-almi validate ontology/ (median of {args.repeat})")
     for engine in sorted(ENGINES):
         print(f"  {engine:8s} {cli_wall_time(engine, args.repeat):7.2f} s   (target < 2 s)")
 
     seconds, data = timed(lambda: generate(args.organisations, seed=0))
-    print(f"\n== Library on {args.organisations} synthetic organisations: {len(data):,} triples (generated in {seconds:.1f} s)")
+    print(
+        f"\n== Library on {args.organisations} synthetic organisations: {len(data):,} triples (generated in {seconds:.1f} s)"
+    )
     all_shapes = default_shapes_files()
     core = [p for p in all_shapes if p.name != "vocabulary.ttl"]
 

@@ -32,8 +32,18 @@ def _ms(text: str) -> float:
 
 def run_wrk(url: str, concurrency: int, seconds: float, headers: Mapping[str, str] | None = None) -> Figures:
     """wrk at *concurrency* connections for *seconds* on *url* (GET); nan percentiles if too few finished."""
-    command = ["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{seconds:g}s",
-               "--timeout", "60s", "--latency"]
+    command = [
+        "wrk",
+        "-t",
+        str(min(2, concurrency)),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "60s",
+        "--latency",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout

@@ -15,7 +15,12 @@ sys.path.insert(0, str(REPO_ROOT / "service"))  # works without installing the p
 
 from dpv_almi.model.concepts import main  # noqa: E402
 
-DEFAULTS = ["--dpv", str(REPO_ROOT.parent / "shared" / "dpv" / "2.3"), "--out", str(REPO_ROOT / "ontology" / "dpv-concepts.ttl")]
+DEFAULTS = [
+    "--dpv",
+    str(REPO_ROOT.parent / "shared" / "dpv" / "2.3"),
+    "--out",
+    str(REPO_ROOT / "ontology" / "dpv-concepts.ttl"),
+]
 
 if __name__ == "__main__":
     sys.exit(main(DEFAULTS + sys.argv[1:]))

@@ -43,7 +43,11 @@ def test_every_format_loads_the_same_triple(tmp_path: Path, name: str) -> None:
 
 def test_load_graph_and_load_store_agree_on_a_directory(tmp_path: Path) -> None:
     for name, content in SAME_TRIPLE.items():
-        write(tmp_path, name, content.replace('"o"', f'"{name}"').replace(">o<", f">{name}<").replace(': "o"', f': "{name}"'))
+        write(
+            tmp_path,
+            name,
+            content.replace('"o"', f'"{name}"').replace(">o<", f">{name}<").replace(': "o"', f': "{name}"'),
+        )
     write(tmp_path, "notes.txt", "not RDF, ignored")
     assert [p.name for p in expand_paths([tmp_path])] == sorted(SAME_TRIPLE)
     assert len(load_graph([tmp_path])) == len(SAME_TRIPLE)
@@ -89,9 +93,48 @@ def test_missing_file_and_unknown_suffix(tmp_path: Path) -> None:
 
 
 RDF_TOKENS = st.sampled_from(
-    ["@prefix", "@base", "ex:", "<http://e/x>", "<", ">", '"x"', "'''", '"""', "@en", "^^", ".", ";", ",",
-     "[", "]", "(", ")", "{", "}", "_:b", "a", "1", "1.5e", "true", "\\u00", "\n", " ", "#",
-     '{"@context":', '"@id"', '"@type"', '"@graph"', ":", "<rdf:RDF", "xmlns:rdf=", "</", "/>", "\x00", "é"]
+    [
+        "@prefix",
+        "@base",
+        "ex:",
+        "<http://e/x>",
+        "<",
+        ">",
+        '"x"',
+        "'''",
+        '"""',
+        "@en",
+        "^^",
+        ".",
+        ";",
+        ",",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{",
+        "}",
+        "_:b",
+        "a",
+        "1",
+        "1.5e",
+        "true",
+        "\\u00",
+        "\n",
+        " ",
+        "#",
+        '{"@context":',
+        '"@id"',
+        '"@type"',
+        '"@graph"',
+        ":",
+        "<rdf:RDF",
+        "xmlns:rdf=",
+        "</",
+        "/>",
+        "\x00",
+        "é",
+    ]
 )
 GARBAGE = st.one_of(
     st.binary(max_size=300),
@@ -189,9 +232,9 @@ def test_sent_data_cannot_read_local_context_files(tmp_path: Path, context: str)
     document = {"@context": context.format(folder=tmp_path), "@id": "ex:s", "ex:p": "o"}
     path = write(tmp_path, "doc.jsonld", json.dumps(document))
     assert set(parse_rdf(path)) == EXPECTED  # a local file of one's own is fine
-    with pytest.raises(RdfLoadError, match="reading local file .* refused"):
+    with pytest.raises(RdfLoadError, match=r"reading local file .* refused"):
         parse_rdf(path, local_files=False)
-    with pytest.raises(RdfLoadError, match="reading local file .* refused"):
+    with pytest.raises(RdfLoadError, match=r"reading local file .* refused"):
         load_store([path], local_files=False)
     inline = write(tmp_path, "inline.jsonld", json.dumps({**document, "@context": {"ex": "http://example.org/"}}))
     assert set(parse_rdf(inline, local_files=False)) == EXPECTED

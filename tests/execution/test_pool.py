@@ -79,6 +79,7 @@ def initialised() -> list[str]:
 
 def _in_pool(context: str, scenario: Callable[[WorkerPool], Awaitable[None]], size: int = 2) -> None:
     """Run *scenario* on a fresh pool of *size* workers started by *context*, and stop the pool."""
+
     async def main() -> None:
         pool = WorkerPool(size, multiprocessing.get_context(context), initialise, ("ready",))
         try:
@@ -201,6 +202,7 @@ def test_close_lets_running_tasks_finish_then_workers_exit() -> None:
 def test_forked_worker_holds_only_its_own_pipes() -> None:
     """A worker forked after another must not keep that worker's pipes open (else a dead worker's
     end of file, or a retired one's exit, could be held off)."""
+
     async def scenario(pool: WorkerPool) -> None:
         await pool.start()
         pool_pipes = {os.stat(f"/proc/self/fd/{fd}").st_ino for fd in worker_pool._PARENT_ENDS}
@@ -246,6 +248,7 @@ def always_spent() -> bool:
 
 def test_a_spent_worker_is_replaced_after_its_answer() -> None:
     """A worker whose check says it is spent answers, exits, and a successor is started at once."""
+
     async def scenario(pool: WorkerPool) -> None:
         first = await pool.run(pid, timeout=10)  # answered, not lost
         second = await pool.run(pid, timeout=10)

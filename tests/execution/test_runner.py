@@ -7,9 +7,10 @@ import asyncio
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.execution.runner import Limits, QueryProblem, QueryRunner
-from dpv_almi.store.dataset import QueryJob
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.execution.pool import WorkerPool
+from dpv_almi.execution.runner import Limits, QueryRunner
+from dpv_almi.store.dataset import QueryJob
 
 
 def test_no_worker_can_be_started_is_a_503_problem(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,7 +23,7 @@ def test_no_worker_can_be_started_is_a_503_problem(monkeypatch: pytest.MonkeyPat
         runner = QueryRunner(list(resources.default_data_files()), Limits(), workers=1, sandbox=False)
         runner.start()
         try:
-            with pytest.raises(QueryProblem) as problem:
+            with pytest.raises(DpvAlmiError) as problem:
                 await runner.run(QueryJob(text="ASK {}"))
             assert (problem.value.status, problem.value.title) == (503, "Service Unavailable")
         finally:
@@ -33,6 +34,7 @@ def test_no_worker_can_be_started_is_a_503_problem(monkeypatch: pytest.MonkeyPat
 
 def test_answers_through_a_forkserver_worker() -> None:
     """The runner's own path end to end: files → worker store → SPARQL JSON."""
+
     async def main() -> None:
         runner = QueryRunner(list(resources.default_data_files()), Limits(), workers=1, sandbox=False)
         runner.start()

@@ -14,16 +14,17 @@ import httpx
 import pytest
 
 from dpv_almi import resources
-
 from dpv_almi.model import synthetic
-from tests.support.local_service import running_service
 from dpv_almi.namespaces import GRAPH
+from tests.support.local_service import running_service
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux /proc")
 
 TOKEN = "shared-workers-token"
-SLOW = ("SELECT (COUNT(*) AS ?n) { ?a a <https://w3id.org/dpv#Process> . "
-        "?b <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
+SLOW = (
+    "SELECT (COUNT(*) AS ?n) { ?a a <https://w3id.org/dpv#Process> . "
+    "?b <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+)
 """A second or more over the generated data (37M pairs), and its answer changes with any policy."""
 
 
@@ -72,26 +73,38 @@ def test_workers_share_the_store_and_hold_no_socket(data: str, tmp_path: Path) -
             for worker in workers:
                 # the ~110k triples were loaded once, by the service: each worker maps them shared
                 assert _shared_mib(worker) > 20, f"worker {worker} shares only {_shared_mib(worker):.1f} MiB"
-                sockets = [fd for fd in os.listdir(f"/proc/{worker}/fd") if int(fd) > 2
-                           and stat.S_ISSOCK(os.stat(f"/proc/{worker}/fd/{fd}").st_mode)]
+                sockets = [
+                    fd
+                    for fd in os.listdir(f"/proc/{worker}/fd")
+                    if int(fd) > 2 and stat.S_ISSOCK(os.stat(f"/proc/{worker}/fd/{fd}").st_mode)
+                ]
                 assert not sockets, f"worker {worker} holds the service's sockets {sockets}"
 
 
 def test_a_write_swaps_the_pool_and_old_readers_finish_on_the_old_data(data: str, tmp_path: Path) -> None:
-    env = {"DPV_ALMI_DATA": data, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_ADMIN_TOKEN": TOKEN,
-           "DPV_ALMI_RESULT_CACHE": "0", "DPV_ALMI_QUERY_TIMEOUT": "60"}
-    graph_size = "SELECT (COUNT(*) AS ?n) { GRAPH <%s> { ?s ?p ?o } }" % GRAPH["org-00007"]
+    env = {
+        "DPV_ALMI_DATA": data,
+        "DPV_ALMI_WORKERS": "2",
+        "DPV_ALMI_ADMIN_TOKEN": TOKEN,
+        "DPV_ALMI_RESULT_CACHE": "0",
+        "DPV_ALMI_QUERY_TIMEOUT": "60",
+    }
+    graph_size = "SELECT (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s ?p ?o }} }}".format(GRAPH["org-00007"])
     with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=90) as client:
         old_workers = _workers(service.process.pid)
         before_slow, before_size = _count(client, SLOW), _count(client, graph_size)
         slow: list[int] = []
-        reader = threading.Thread(target=lambda: slow.append(_count(httpx.Client(base_url=service.url, timeout=90), SLOW)))
+        reader = threading.Thread(
+            target=lambda: slow.append(_count(httpx.Client(base_url=service.url, timeout=90), SLOW))
+        )
         reader.start()
         time.sleep(0.3)  # the slow query is running in an old worker
         started = time.perf_counter()
-        put = client.put("/v1/admin/policies/org-00007?version=2", headers={
-            "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"},
-            content=b"<https://example.org/x> <https://example.org/y> <https://example.org/z> .\n")
+        put = client.put(
+            "/v1/admin/policies/org-00007?version=2",
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"},
+            content=b"<https://example.org/x> <https://example.org/y> <https://example.org/z> .\n",
+        )
         assert put.status_code == 200, put.text
         assert _count(client, graph_size) == 1  # new queries: the new version, at once
         reader.join()
@@ -99,8 +112,9 @@ def test_a_write_swaps_the_pool_and_old_readers_finish_on_the_old_data(data: str
         assert slow == [before_slow], "the query that started before the write saw a mix or failed"
         assert before_size > 1
         deadline = time.monotonic() + 20
-        while (set(_workers(service.process.pid)) & set(old_workers) or len(_workers(service.process.pid)) != 2) \
-                and time.monotonic() < deadline:
+        while (
+            set(_workers(service.process.pid)) & set(old_workers) or len(_workers(service.process.pid)) != 2
+        ) and time.monotonic() < deadline:
             time.sleep(0.2)  # the old pool's workers end once they are done (then one refork, see runner.reload)
         assert not set(_workers(service.process.pid)) & set(old_workers)
         assert len(_workers(service.process.pid)) == 2
@@ -110,11 +124,17 @@ def test_a_write_swaps_the_pool_and_old_readers_finish_on_the_old_data(data: str
 def test_the_memory_cap_is_an_allowance_above_the_shared_data(data: str, tmp_path: Path) -> None:
     # 150 MiB would be below what a worker forked from the service maps before any query: as an
     # absolute cap no worker could start; as an allowance a hog still ends its worker, the next query works
-    env = {"DPV_ALMI_DATA": data, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_WORKER_MEMORY": "150",
-           "DPV_ALMI_QUERY_TIMEOUT": "30", "DPV_ALMI_RESULT_CACHE": "0"}
+    env = {
+        "DPV_ALMI_DATA": data,
+        "DPV_ALMI_WORKERS": "2",
+        "DPV_ALMI_WORKER_MEMORY": "150",
+        "DPV_ALMI_QUERY_TIMEOUT": "30",
+        "DPV_ALMI_RESULT_CACHE": "0",
+    }
     with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=60) as client:
         size = int(Path(f"/proc/{_workers(service.process.pid)[0]}/statm").read_text().split()[0]) * os.sysconf(
-            "SC_PAGE_SIZE")
+            "SC_PAGE_SIZE"
+        )
         assert size > 150 * 2**20, "the test needs workers that map more than the allowance"
         hog = "SELECT (GROUP_CONCAT(CONCAT(STR(?o), STR(?c)); separator='') AS ?all) { ?s ?p ?o . ?a ?b ?c }"
         response = client.get("/sparql", params={"query": hog})
@@ -144,8 +164,13 @@ def test_a_worker_that_copied_the_shared_store_is_replaced(larger_data: str, tmp
     """A query over the whole store makes its worker copy the shared pages it reads (Oxigraph writes
     as it reads).  With ``worker_recycle`` the worker is replaced after its answer, and every worker
     is back under the threshold; without it (the control), the copy stays."""
-    env = {"DPV_ALMI_DATA": larger_data, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_WORKER_RECYCLE": str(recycle),
-           "DPV_ALMI_RESULT_CACHE": "0", "DPV_ALMI_QUERY_TIMEOUT": "60"}
+    env = {
+        "DPV_ALMI_DATA": larger_data,
+        "DPV_ALMI_WORKERS": "2",
+        "DPV_ALMI_WORKER_RECYCLE": str(recycle),
+        "DPV_ALMI_RESULT_CACHE": "0",
+        "DPV_ALMI_QUERY_TIMEOUT": "60",
+    }
     with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=90) as client:
         before = _workers(service.process.pid)
         _count(client, SLOW)

@@ -16,7 +16,6 @@ import pytest
 
 from tests.support.local_service import LocalService, ServiceStartError, start_service
 
-
 Server = LocalService
 
 

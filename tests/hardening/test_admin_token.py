@@ -20,11 +20,16 @@ def test_the_token_never_appears_in_logs_or_answers(serve, assert_problem) -> No
     url = f"{server.url}/v1/admin/policies/acme"
     bodies: list[str] = []
 
-    def put(headers: dict[str, str], content: bytes = POLICY, params: dict[str, str] | None = None,
-            cookies: dict[str, str] | None = None) -> httpx.Response:
+    def put(
+        headers: dict[str, str],
+        content: bytes = POLICY,
+        params: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> httpx.Response:
         with httpx.Client(cookies=cookies, timeout=60) as client:
-            response = client.put(url, content=content, params=params,
-                                  headers={"Content-Type": "text/turtle", **headers})
+            response = client.put(
+                url, content=content, params=params, headers={"Content-Type": "text/turtle", **headers}
+            )
         bodies.append(response.text)
         return response
 
@@ -47,8 +52,10 @@ def test_the_token_never_appears_in_logs_or_answers(serve, assert_problem) -> No
     assert_problem(put({}, cookies={"token": TOKEN}), 401)
     assert_problem(put({}, params={"token": TOKEN, "access_token": TOKEN}), 401)
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:  # a malformed request
-        sock.sendall(f"PUT /v1/admin/policies/acme HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\n"
-                     f"bad header {TOKEN}\r\n\r\n".encode())
+        sock.sendall(
+            f"PUT /v1/admin/policies/acme HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+            f"bad header {TOKEN}\r\n\r\n".encode()
+        )
         bodies.append(sock.recv(65536).decode("latin-1"))
     server.stop()
     log = server.log.read_text(errors="replace")
@@ -57,5 +64,7 @@ def test_the_token_never_appears_in_logs_or_answers(serve, assert_problem) -> No
     assert "[redacted]" in log  # the query-string forms were logged, blanked out
     assert TOKEN not in log, [line for line in log.splitlines() if TOKEN in line]
     assert not [body for body in bodies if TOKEN in body]
-    print(f"\n{len(bodies)} admin requests with the token in {len(unauthorised) + 4} forms: "
-          f"not in {len(log.splitlines())} log lines, not in any answer")
+    print(
+        f"\n{len(bodies)} admin requests with the token in {len(unauthorised) + 4} forms: "
+        f"not in {len(log.splitlines())} log lines, not in any answer"
+    )

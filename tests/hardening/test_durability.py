@@ -23,8 +23,9 @@ def policy(path: Path, triples: int, tag: str) -> Path:
 
 
 def load(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "dpv_almi.cli.main", "load", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dpv_almi.cli.main", "load", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def served_count(server) -> tuple[int, str]:
@@ -55,8 +56,14 @@ def test_sigkill_mid_load_leaves_the_old_version_whole(tmp_path: Path, serve) ->
 
     server = serve(["--store", str(store)])
     assert served_count(server) == (1_000, "1")
-    assert "old value 999" in httpx.get(f"{server.url}/sparql", params={
-        "query": "SELECT ?o { ?s ?p ?o FILTER(CONTAINS(?o, 'value 999 ')) }"}, timeout=30).text
+    assert (
+        "old value 999"
+        in httpx.get(
+            f"{server.url}/sparql",
+            params={"query": "SELECT ?o { ?s ?p ?o FILTER(CONTAINS(?o, 'value 999 ')) }"},
+            timeout=30,
+        ).text
+    )
     server.stop()
 
     assert load(str(new), "--policy", "acme", "--version", "2", "--store", str(store)).wait(300) == 0

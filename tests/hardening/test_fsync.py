@@ -45,6 +45,6 @@ def test_new_generation_is_fsynced_before_current_names_it(tmp_path: Path, monke
     generation = {str(p) for p in live.rglob("*")} | {str(live)}
     assert generation <= before, sorted(generation - before)  # every file and directory of the generation
     assert str(store / "CURRENT.tmp") in before  # the pointer's content
-    assert ("fsync", str(store)) in calls[rename + 1:]  # the rename itself
+    assert ("fsync", str(store)) in calls[rename + 1 :]  # the rename itself
     assert any(p.endswith(".sst") or "MANIFEST" in p for p in before)  # the database files, not just folders
     assert backend.info().graphs["https://w3id.org/dpv-almi/graph/acme"] == 2_000

@@ -17,8 +17,8 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from dpv_almi.web import create_app
 from dpv_almi.settings import Settings
+from dpv_almi.web import create_app
 
 EXAMPLES_PER_OPERATION = int(__import__("os").environ.get("DPV_ALMI_FUZZ_EXAMPLES", "60"))
 CASES: list[str] = []
@@ -29,8 +29,13 @@ OPERATIONS = sum(1 for _ in schema.get_all_operations())
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                     suppress_health_check=list(hypothesis.HealthCheck), database=None)
+@hypothesis.settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    database=None,
+)
 def test_api_never_fails_and_matches_its_schema(case: schemathesis.Case) -> None:
     CASES.append(case.operation.label)
     response = case.call()

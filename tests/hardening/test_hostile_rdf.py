@@ -42,19 +42,31 @@ HOSTILE: dict[str, tuple[str, bytes, int]] = {
     "turtle declared json-ld": ("application/ld+json", b"<http://e/s> <http://e/p> <http://e/o> .", 400),
     "json-ld declared turtle": ("text/turtle", b'{"@id": "http://e/s", "http://e/p": "o"}', 400),
     "turtle declared rdf/xml": ("application/rdf+xml", b"<http://e/s> <http://e/p> <http://e/o> .", 400),
-    "rdf/xml declared n-triples": ("application/n-triples", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
-                                   b'02/22-rdf-syntax-ns#"/>', 400),
+    "rdf/xml declared n-triples": (
+        "application/n-triples",
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        400,
+    ),
     "n-triples iri with space": ("application/n-triples", b"<http://e/a b> <http://e/p> <http://e/o> .\n", 400),
     "n-triples relative iri": ("application/n-triples", b"<s> <http://e/p> <http://e/o> .\n", 400),
     "n-triples iri with quote": ("application/n-triples", b'<http://e/"x> <http://e/p> <http://e/o> .\n', 400),
-    "json nested 3,000 deep": ("application/ld+json", b'{"@id": "http://e/s", "http://e/p": '
-                               + b'{"@list": [' * 3000 + b"]}" * 3000 + b"}", 400),
+    "json nested 3,000 deep": (
+        "application/ld+json",
+        b'{"@id": "http://e/s", "http://e/p": ' + b'{"@list": [' * 3000 + b"]}" * 3000 + b"}",
+        400,
+    ),
     "blank nodes nested 5,000 deep": ("text/turtle", nested(b"[ <http://e/p> ", b"]", 5000), 400),
     "recursive json-ld context": ("application/ld+json", b'{"@context": "acme.jsonld", "@id": "http://e/s"}', 400),
-    "remote json-ld context": ("application/ld+json", b'{"@context": "http://127.0.0.1:9/c", "@id": "http://e/s"}',
-                               400),
-    "file: json-ld context": ("application/ld+json", b'{"@context": "file:///proc/self/environ", "@id": "http://e/s"}',
-                              400),
+    "remote json-ld context": (
+        "application/ld+json",
+        b'{"@context": "http://127.0.0.1:9/c", "@id": "http://e/s"}',
+        400,
+    ),
+    "file: json-ld context": (
+        "application/ld+json",
+        b'{"@context": "file:///proc/self/environ", "@id": "http://e/s"}',
+        400,
+    ),
     "unsupported media type": ("text/plain", b"<http://e/s> <http://e/p> <http://e/o> .", 415),
     "trig is not one graph": ("application/trig", b"<http://e/g> { <http://e/s> <http://e/p> <http://e/o> }", 415),
     "50 MB literal": ("text/turtle", b'<http://e/s> <http://e/p> "' + b"x" * (50 << 20) + b'" .\n', 413),
@@ -69,14 +81,18 @@ def snapshot(url: str, store: Path | None) -> tuple[object, ...]:
     versions = httpx.get(f"{url}/v1/policies/acme/versions", timeout=30).json()
     disk: tuple[object, ...] = ()
     if store is not None:
-        disk = ((store / "CURRENT").read_text(), sorted(p.name for p in store.glob("gen-*")),
-                sorted(str(p.relative_to(store)) for p in (store / "versions").rglob("*")))
+        disk = (
+            (store / "CURRENT").read_text(),
+            sorted(p.name for p in store.glob("gen-*")),
+            sorted(str(p.relative_to(store)) for p in (store / "versions").rglob("*")),
+        )
     return graphs, policies, versions, disk
 
 
 def put(url: str, body: bytes | Iterator[bytes], media: str, headers: dict[str, str] = AUTH) -> httpx.Response:
-    return httpx.put(f"{url}/v1/admin/policies/acme", content=body, timeout=60,
-                     headers={**headers, "Content-Type": media})
+    return httpx.put(
+        f"{url}/v1/admin/policies/acme", content=body, timeout=60, headers={**headers, "Content-Type": media}
+    )
 
 
 @pytest.fixture(params=["memory", "disk"])
@@ -85,8 +101,13 @@ def admin_service(request: pytest.FixtureRequest, tmp_path: Path, serve) -> tupl
     store = tmp_path / "store" if request.param == "disk" else None
     env = {"DPV_ALMI_ADMIN_TOKEN": TOKEN, **({"DPV_ALMI_STORE": str(store)} if store else {})}
     server = serve([], env)
-    response = httpx.put(f"{server.url}/v1/admin/policies/acme", params={"version": "1"}, content=V1,
-                         headers={**AUTH, "Content-Type": "text/turtle"}, timeout=60)
+    response = httpx.put(
+        f"{server.url}/v1/admin/policies/acme",
+        params={"version": "1"},
+        content=V1,
+        headers={**AUTH, "Content-Type": "text/turtle"},
+        timeout=60,
+    )
     assert response.status_code == 200, response.text
     return server.url, store
 
@@ -107,8 +128,10 @@ def test_hostile_bodies_get_a_problem_and_change_nothing(admin_service, assert_p
         assert_problem(put(url, V1.replace(b"old", b"new"), "text/turtle", headers), 401)
     assert snapshot(url, store) == before
     slowest = max(timings, key=timings.__getitem__)
-    print(f"\n{len(HOSTILE) + 4} hostile PUTs ({store and 'disk' or 'memory'}): all 4xx, state unchanged; "
-          f"slowest {slowest!r} {timings[slowest]:.2f} s")
+    print(
+        f"\n{len(HOSTILE) + 4} hostile PUTs ({(store and 'disk') or 'memory'}): all 4xx, state unchanged; "
+        f"slowest {slowest!r} {timings[slowest]:.2f} s"
+    )
 
 
 def test_positions_are_reported(admin_service, assert_problem) -> None:
@@ -117,14 +140,20 @@ def test_positions_are_reported(admin_service, assert_problem) -> None:
     assert "line 2" in detail and "column" in detail
 
 
-@pytest.mark.parametrize(("what", "body", "triples"), [
-    ("a collection nested 100,000 deep", nested(b"(", b")", 100_000), 2 * 99_999 + 1),
-    ("an RDF list of 100,000 items", b"<http://e/s> <http://e/p> ("
-     + b" ".join(b"%d" % i for i in range(100_000)) + b") .\n", 2 * 100_000 + 1),
-])
+@pytest.mark.parametrize(
+    ("what", "body", "triples"),
+    [
+        ("a collection nested 100,000 deep", nested(b"(", b")", 100_000), 2 * 99_999 + 1),
+        (
+            "an RDF list of 100,000 items",
+            b"<http://e/s> <http://e/p> (" + b" ".join(b"%d" % i for i in range(100_000)) + b") .\n",
+            2 * 100_000 + 1,
+        ),
+    ],
+)
 def test_huge_but_valid_rdf_is_loaded_whole(admin_service, what: str, body: bytes, triples: int) -> None:
     """Valid, if pathological, RDF is not an error: it loads whole, in bounded time, then is replaced whole."""
-    url, store = admin_service
+    url, _store = admin_service
     started = time.monotonic()
     response = put(url, body, "text/turtle")
     elapsed = time.monotonic() - started
@@ -141,16 +170,46 @@ def test_huge_but_valid_rdf_is_loaded_whole(admin_service, what: str, body: byte
 def test_generated_garbage_never_gets_a_5xx(admin_service, assert_problem) -> None:
     """Hypothesis: byte soup and RDF fragments spliced together, under every accepted media type."""
     url, store = admin_service
-    fragments = [b"<http://e/s>", b"<http://e/p>", b'"o"', b"@prefix", b"ex:", b".", b";", b",", b"[", b"]",
-                 b"(", b")", b"{", b"}", b'{"@context":', b'"@id"', b"<rdf:RDF", b"</", b"/>", b"\x00", b"\xff",
-                 "é\u202e\U0001f600".encode(), b"_:b", b"^^", b"@en", b'"""', b"\\u0000", b"\n"]
-    bodies = st.one_of(st.binary(max_size=2048),
-                       st.lists(st.sampled_from(fragments), max_size=60).map(b" ".join))
+    fragments = [
+        b"<http://e/s>",
+        b"<http://e/p>",
+        b'"o"',
+        b"@prefix",
+        b"ex:",
+        b".",
+        b";",
+        b",",
+        b"[",
+        b"]",
+        b"(",
+        b")",
+        b"{",
+        b"}",
+        b'{"@context":',
+        b'"@id"',
+        b"<rdf:RDF",
+        b"</",
+        b"/>",
+        b"\x00",
+        b"\xff",
+        "é\u202e\U0001f600".encode(),
+        b"_:b",
+        b"^^",
+        b"@en",
+        b'"""',
+        b"\\u0000",
+        b"\n",
+    ]
+    bodies = st.one_of(st.binary(max_size=2048), st.lists(st.sampled_from(fragments), max_size=60).map(b" ".join))
     seen: dict[int, int] = {}
     state = [snapshot(url, store)]
 
-    @settings(max_examples=150, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=150,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(body=bodies, media=st.sampled_from(MEDIA))
     def attempt(body: bytes, media: str) -> None:
         response = put(url, body, media)
@@ -182,7 +241,9 @@ CLI_FILES: dict[str, tuple[bytes, bool]] = {  # name -> (content, error has a li
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", *args], capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "dpv_almi.cli.main", *args], capture_output=True, text=True, timeout=180
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], command: str, path: Path, located: bool) -> None:
@@ -191,7 +252,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], command: str
     prefix = f"dpv-almi {command}: error: {path}"
     assert result.stderr.startswith(prefix), result.stderr
     if located:
-        line, column = result.stderr[len(prefix):].split(":")[1:3]
+        line, column = result.stderr[len(prefix) :].split(":")[1:3]
         assert line.isdigit() and column.isdigit(), result.stderr
 
 
@@ -205,8 +266,12 @@ def test_cli_load_refuses_hostile_files_and_keeps_the_store(tmp_path: Path, name
     path = tmp_path / name
     content, located = CLI_FILES[name]
     path.write_bytes(content)
-    assert_one_line_error(run_cli("load", str(path), "--policy", "acme", "--store", str(store)), "load", path,
-                          located and name != "empty.ttl")
+    assert_one_line_error(
+        run_cli("load", str(path), "--policy", "acme", "--store", str(store)),
+        "load",
+        path,
+        located and name != "empty.ttl",
+    )
     assert ((store / "CURRENT").read_text(), DiskBackend(store).info().graphs) == before
 
 

@@ -35,16 +35,23 @@ def documents(local: str) -> dict[str, str]:
   <rdf:Description rdf:about="http://example.org/s"><rdf:value>&remote;&other;</rdf:value></rdf:Description>
 </rdf:RDF>
 """
-    imports = (f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-               f"<http://example.org/o> a owl:Ontology ; owl:imports <{local}/onto>, <{REMOTE}/onto> .\n")
+    imports = (
+        f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        f"<http://example.org/o> a owl:Ontology ; owl:imports <{local}/onto>, <{REMOTE}/onto> .\n"
+    )
     return {
         "context-local.jsonld": json.dumps({"@context": f"{local}/ctx", "@id": "http://e/s", "p": "o"}),
         "context-remote.jsonld": json.dumps({"@context": f"{REMOTE}/ctx", "@id": "http://e/s", "p": "o"}),
         "context-list.jsonld": json.dumps({"@context": [{"ex": "http://e/"}, f"{local}/ctx"], "@id": "ex:s"}),
         "import.jsonld": json.dumps({"@context": {"@import": f"{local}/ctx"}, "@id": "http://e/s"}),
         "import-remote.jsonld": json.dumps({"@context": {"@import": f"{REMOTE}/ctx"}, "@id": "http://e/s"}),
-        "scoped.jsonld": json.dumps({"@context": {"p": {"@id": "http://e/p", "@context": f"{local}/ctx"}},
-                                     "@id": "http://e/s", "p": {"@id": "http://e/o"}}),
+        "scoped.jsonld": json.dumps(
+            {
+                "@context": {"p": {"@id": "http://e/p", "@context": f"{local}/ctx"}},
+                "@id": "http://e/s",
+                "p": {"@id": "http://e/o"},
+            }
+        ),
         "self.jsonld": json.dumps({"@context": "self.jsonld", "@id": "http://e/s"}),
         "ring-a.jsonld": json.dumps({"@context": "ring-b.jsonld", "@id": "http://e/s"}),
         "ring-b.jsonld": json.dumps({"@context": "ring-a.jsonld", "@id": "http://e/s"}),
@@ -67,8 +74,17 @@ SERVICE_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
     sh:select "SELECT $this WHERE {{ SERVICE <{local}/sparql> {{ $this ?p ?o }} }}" ] .
 """
 
-REFUSED = {"context-local.jsonld", "context-remote.jsonld", "context-list.jsonld", "import.jsonld",
-           "import-remote.jsonld", "scoped.jsonld", "self.jsonld", "ring-a.jsonld", "ring-b.jsonld"}
+REFUSED = {
+    "context-local.jsonld",
+    "context-remote.jsonld",
+    "context-list.jsonld",
+    "import.jsonld",
+    "import-remote.jsonld",
+    "scoped.jsonld",
+    "self.jsonld",
+    "ring-a.jsonld",
+    "ring-b.jsonld",
+}
 """Files that must be refused (exit 2 / 400); the others parse, their remote IRIs being plain data."""
 STORE_REFUSED = REFUSED | {"entity.rdf"}
 """Oxigraph (``load``, the admin endpoint) also refuses an external XML entity, unread; rdflib leaves it empty."""
@@ -84,8 +100,13 @@ def write_all(folder: Path, local: str) -> dict[str, Path]:
 
 
 def cli(guard, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dpv_almi.cli.main", *args], capture_output=True, text=True,
-                          timeout=180, env={**os.environ, **guard.env})
+    return subprocess.run(
+        [sys.executable, "-m", "dpv_almi.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **guard.env},
+    )
 
 
 def assert_untouched(guard, listener) -> None:
@@ -140,8 +161,10 @@ def test_load_into_a_disk_store_never_connects(tmp_path: Path, net_guard, listen
 @pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
 def test_shapes_naming_remote_iris_never_connect(tmp_path: Path, net_guard, listener, engine: str) -> None:
     data = tmp_path / "data.ttl"  # a data graph that suggests remote shapes graphs (SHACL 3.1)
-    data.write_text(f"<http://example.org/o> <http://www.w3.org/ns/shacl#shapesGraph> <{listener.url}/shapes>, "
-                    f"<{REMOTE}/shapes> ;\n  a <{listener.url}/Class> .\n")
+    data.write_text(
+        f"<http://example.org/o> <http://www.w3.org/ns/shacl#shapesGraph> <{listener.url}/shapes>, "
+        f"<{REMOTE}/shapes> ;\n  a <{listener.url}/Class> .\n"
+    )
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(SHAPES.format(local=listener.url, remote=REMOTE))
     result = cli(net_guard, "validate", str(data), "--shapes", str(shapes), "--engine", engine)
@@ -172,8 +195,9 @@ for path in sorted(Path({str(folder)!r}).iterdir()):
             outcome[f"{{path.name}} {{name}}"] = "refused: " + exc.message
 print(json.dumps(outcome))
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, **net_guard.env})
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env={**os.environ, **net_guard.env}
+    )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     for key, value in outcome.items():
@@ -194,8 +218,12 @@ def test_admin_put_never_connects(tmp_path: Path, serve, net_guard, listener, as
         if suffix not in media:
             continue
         policy = Path(name).stem  # self.jsonld as policy "self" is stored as self.jsonld: it names itself
-        response = httpx.put(f"{server.url}/v1/admin/policies/{policy}", content=text.encode(), timeout=60,
-                             headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": media[suffix]})
+        response = httpx.put(
+            f"{server.url}/v1/admin/policies/{policy}",
+            content=text.encode(),
+            timeout=60,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": media[suffix]},
+        )
         if name in STORE_REFUSED:
             assert_problem(response, 400)
         else:

@@ -13,18 +13,24 @@ RUNAWAYS = {
     "cartesian product": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
     "property path over cycles": "SELECT (COUNT(*) AS ?n) { ?a (^skos:broader|skos:broader|!rdf:type)* ?b . ?c ?d ?e }",
     "huge GROUP_CONCAT": "SELECT (GROUP_CONCAT(CONCAT(STR(?o), STR(?c), STR(?o)); separator='') AS ?all) "
-                         "{ ?s ?p ?o . ?a ?b ?c }",
+    "{ ?s ?p ?o . ?a ?b ?c }",
     "catastrophic REGEX": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o . ?a ?b ?c "
-                          "FILTER(REGEX(CONCAT(STR(?o), STR(?c), 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa!'), '^(a|a?)+$')) }",
+    "FILTER(REGEX(CONCAT(STR(?o), STR(?c), 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa!'), '^(a|a?)+$')) }",
 }
-ORDINARY = ["/v1/transfers", "/v1/activities?basis=consent",
-            "/sparql?query=ASK%20%7B%20%3Fs%20a%20dpv%3AProcess%20%7D"]
+ORDINARY = ["/v1/transfers", "/v1/activities?basis=consent", "/sparql?query=ASK%20%7B%20%3Fs%20a%20dpv%3AProcess%20%7D"]
 
 
 def test_runaways_are_stopped_while_others_stay_fast(serve, assert_problem, tree_rss) -> None:
-    server = serve(env={"DPV_ALMI_QUERY_TIMEOUT": "1", "DPV_ALMI_WORKERS": "3", "DPV_ALMI_WORKER_MEMORY": "1024",
-                        "DPV_ALMI_MAX_RESULT_BYTES": "1000000", "DPV_ALMI_CACHE_MAX_AGE": "0",
-                        "DPV_ALMI_RESULT_CACHE": "0"})  # every ordinary request goes to a worker
+    server = serve(
+        env={
+            "DPV_ALMI_QUERY_TIMEOUT": "1",
+            "DPV_ALMI_WORKERS": "3",
+            "DPV_ALMI_WORKER_MEMORY": "1024",
+            "DPV_ALMI_MAX_RESULT_BYTES": "1000000",
+            "DPV_ALMI_CACHE_MAX_AGE": "0",
+            "DPV_ALMI_RESULT_CACHE": "0",
+        }
+    )  # every ordinary request goes to a worker
     latencies: list[float] = []
     errors: list[str] = []
     stop = threading.Event()
@@ -59,8 +65,10 @@ def test_runaways_are_stopped_while_others_stay_fast(serve, assert_problem, tree
         stop.set()
         thread.join()
     p99 = statistics.quantiles(latencies, n=100)[98]
-    print(f"\nrunaways {outcomes}; ordinary: {len(latencies)} requests, p50 "
-          f"{statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; RSS {baseline >> 20} -> peak {peak >> 20} MiB")
+    print(
+        f"\nrunaways {outcomes}; ordinary: {len(latencies)} requests, p50 "
+        f"{statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; RSS {baseline >> 20} -> peak {peak >> 20} MiB"
+    )
     assert not errors, errors[:5]
     assert all(seconds < 5 for _, seconds in outcomes.values()), outcomes
     assert p99 < 0.100, f"p99 {p99 * 1000:.1f} ms"

@@ -7,9 +7,8 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal
 from rdflib.compare import isomorphic
 
 from dpv_almi import resources
-
-from dpv_almi.model import concepts
 from dpv_almi.loading import load_graph
+from dpv_almi.model import concepts
 from dpv_almi.namespaces import ALMI, DPV, PD
 
 TINY_RELEASE = """\
@@ -101,7 +100,10 @@ def test_check_mode_detects_a_stale_file(tmp_path: Path) -> None:
 def test_unreadable_release_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     model = tmp_path / "model.ttl"
     model.write_text("")
-    assert concepts.main(["--dpv", str(tmp_path / "nowhere"), "--model", str(model), "--out", str(tmp_path / "o.ttl")]) == 2
+    assert (
+        concepts.main(["--dpv", str(tmp_path / "nowhere"), "--model", str(model), "--out", str(tmp_path / "o.ttl")])
+        == 2
+    )
     assert "no DPV release" in capsys.readouterr().err
 
 

@@ -7,8 +7,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 
 from dpv_almi import loading, resources
-from dpv_almi.namespaces import DPV, DPV_NAMESPACES
 from dpv_almi.model.synthetic import CONSENT, LEGITIMATE_INTEREST, generate, organisation_namespace
+from dpv_almi.namespaces import DPV, DPV_NAMESPACES
 
 
 def test_the_same_seed_gives_the_same_notices_and_another_seed_others() -> None:
@@ -45,7 +45,9 @@ def test_every_dpv_term_generated_is_in_the_packaged_dpv_extract() -> None:
     extract = loading.load_graph([resources.concepts_path()])
     known = set(extract.subjects())
     namespaces = tuple(str(ns) for ns in DPV_NAMESPACES)
-    used = {t for triple in generate(30, seed=3) for t in triple if isinstance(t, URIRef) and str(t).startswith(namespaces)}
+    used = {
+        t for triple in generate(30, seed=3) for t in triple if isinstance(t, URIRef) and str(t).startswith(namespaces)
+    }
     assert sorted(used - known) == []
 
 
@@ -58,8 +60,11 @@ def test_the_third_country_question_works_on_generated_notices() -> None:
           ?activity dpv:hasProcessing ?t . ?t skos:broader* dpv:CrossBorderTransfer ; dpv:hasThirdCountry ?c .
         }"""
     found = {row.activity for row in graph.query(query)}
-    with_transfer = {a for a in graph.subjects(RDF.type, DPV.Process)
-                     if any(graph.value(op, SKOS.broader) == DPV.CrossBorderTransfer for op in graph.objects(a, DPV.hasProcessing))}
+    with_transfer = {
+        a
+        for a in graph.subjects(RDF.type, DPV.Process)
+        if any(graph.value(op, SKOS.broader) == DPV.CrossBorderTransfer for op in graph.objects(a, DPV.hasProcessing))
+    }
     assert found == with_transfer and found
 
 

@@ -26,5 +26,5 @@ def test_policies_are_one_graph_each_and_deterministic() -> None:
     first = list(synthetic.generate_policies(2, seed=3))
     again = list(synthetic.generate_policies(2, seed=3))
     assert [p for p, _ in first] == ["org-00001", "org-00002"]
-    assert all(len(a) == len(b) for (_, a), (_, b) in zip(first, again))
+    assert all(len(a) == len(b) for (_, a), (_, b) in zip(first, again, strict=False))
     assert len(synthetic.generate(2, seed=3)) == sum(len(g) for _, g in first)

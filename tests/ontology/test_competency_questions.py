@@ -27,7 +27,7 @@ def compact(iri: str) -> str:
     """An IRI as the prefixed name the expected answers use (longest namespace wins)."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

@@ -11,14 +11,23 @@ from rdflib.namespace import RDF, SKOS
 from dpv_almi.namespaces import ALMI, DPV, DPV_NAMESPACES, DPVA, EU_GDPR, LOC, PD
 
 LEGITIMATE_INTEREST = {
-    ALMI.MataKundnojdhet, ALMI.ServiceVidKontakt, ALMI.Statistik,
-    ALMI.DirektMarknadsforing, ALMI.BokaMote, ALMI.Telemarketing,
+    ALMI.MataKundnojdhet,
+    ALMI.ServiceVidKontakt,
+    ALMI.Statistik,
+    ALMI.DirektMarknadsforing,
+    ALMI.BokaMote,
+    ALMI.Telemarketing,
 }
 CONSENT = {ALMI.Nyhetsbrev, ALMI.AnalysAvHemsida, ALMI.Natverk, ALMI.Marknadsforing}
 ACTIVITIES = LEGITIMATE_INTEREST | CONSENT
 CATEGORY_TABLE = {
-    "Användargenererade uppgifter", "Demografiska uppgifter", "Företagsuppgifter",
-    "Identitetsuppgifter", "Kommunikation", "Kontaktuppgifter", "Organisatorisk information",
+    "Användargenererade uppgifter",
+    "Demografiska uppgifter",
+    "Företagsuppgifter",
+    "Identitetsuppgifter",
+    "Kommunikation",
+    "Kontaktuppgifter",
+    "Organisatorisk information",
 }
 
 
@@ -33,7 +42,9 @@ def test_the_notice_has_exactly_the_ten_activities(almi_graph: Graph) -> None:
         assert (activity, DPV.hasNotice, ALMI.Notice) in almi_graph
 
 
-@pytest.mark.parametrize(("activities", "basis"), [(LEGITIMATE_INTEREST, EU_GDPR["A6-1-f"]), (CONSENT, EU_GDPR["A6-1-a"])])
+@pytest.mark.parametrize(
+    ("activities", "basis"), [(LEGITIMATE_INTEREST, EU_GDPR["A6-1-f"]), (CONSENT, EU_GDPR["A6-1-a"])]
+)
 def test_each_activity_has_its_one_legal_basis(almi_graph: Graph, activities: set[URIRef], basis: URIRef) -> None:
     for activity in activities:
         assert list(almi_graph.objects(activity, DPV.hasLegalBasis)) == [basis], activity
@@ -41,8 +52,14 @@ def test_each_activity_has_its_one_legal_basis(almi_graph: Graph, activities: se
 
 def test_every_activity_has_what_the_notice_gives_for_it(almi_graph: Graph) -> None:
     required = [
-        DPV.hasPurpose, DPV.hasPersonalData, DPV.hasDataSource, DPV.hasStorageCondition,
-        DPV.hasJointDataControllers, DPV.hasDataSubject, DPV.hasRight, DPV.hasDataProcessor,
+        DPV.hasPurpose,
+        DPV.hasPersonalData,
+        DPV.hasDataSource,
+        DPV.hasStorageCondition,
+        DPV.hasJointDataControllers,
+        DPV.hasDataSubject,
+        DPV.hasRight,
+        DPV.hasDataProcessor,
         DPV.hasTechnicalOrganisationalMeasure,
     ]
     for activity in ACTIVITIES:
@@ -91,7 +108,8 @@ def test_google_meta_bing_linkedin_are_independent_controllers_of_the_cookie_act
     for platform in platforms:
         assert (platform, RDF.type, DPV.DataController) in almi_graph
         assert set(almi_graph.subjects(DPV.hasRecipientDataController, platform)) == {
-            ALMI.AnalysAvHemsida, ALMI.Marknadsforing,
+            ALMI.AnalysAvHemsida,
+            ALMI.Marknadsforing,
         }
 
 
@@ -151,7 +169,9 @@ def test_every_dpv_term_the_model_uses_exists_in_dpv_2_3(almi_graph: Graph, dpv_
         release.parse(path)
     defined = set(release.subjects())
     used = {
-        term for triple in almi_graph for term in triple
+        term
+        for triple in almi_graph
+        for term in triple
         if isinstance(term, URIRef) and str(term).startswith(tuple(str(ns) for ns in DPV_NAMESPACES))
     }
     assert len(used) > 100

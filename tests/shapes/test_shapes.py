@@ -17,9 +17,6 @@ from rdflib.namespace import RDFS, SH
 
 from dpv_almi.validation.core import Report, build_data_graph, default_shapes_files, load_shapes, validate
 
-
-
-
 PROLOGUE = """
 PREFIX ex:      <https://example.org/notice/>
 PREFIX dpv:     <https://w3id.org/dpv#>
@@ -52,90 +49,247 @@ def replace(old: str, new: str) -> str:
     return f"DELETE DATA {{ {old} }} ; INSERT DATA {{ {new} }}"
 
 
-V, W, I = "violation", "warning", "info"
+V, W, INFO = "violation", "warning", "info"
 RIGHTS_PATH = "(dpv:hasRight|dpv:hasNotice/dpv:hasRight)/(skos:broader)*"
 
 CASES: tuple[Case, ...] = (
     # ---- structure
-    Case("ProcessPurpose", delete("ex:Support dpv:hasPurpose ex:SupportPurpose ."), (("Support", "dpv:hasPurpose"),), V),
-    Case("ProcessPersonalData", delete("ex:Support dpv:hasPersonalData ex:ContactData ."), (("Support", "dpv:hasPersonalData"),), V),
-    Case("ProcessArt6Basis", insert("ex:Newsletter dpv:hasLegalBasis eu-gdpr:A6-1-f ."), (("Newsletter", "dpv:hasLegalBasis"),), V),
-    Case("ProcessDataSource", delete("ex:Newsletter dpv:hasDataSource ex:FromYou ."), (("Newsletter", "dpv:hasDataSource"),), V),
-    Case("ProcessRetention", delete("ex:Support dpv:hasStorageCondition ex:OneYear ."), (("Support", "dpv:hasStorageCondition"),), V),
-    Case("ConsentRetention", replace("ex:Newsletter dpv:hasStorageCondition ex:UntilUnsubscribed .",
-                                     "ex:Newsletter dpv:hasStorageCondition ex:OneYear ."), (("Newsletter", None),), W),
+    Case(
+        "ProcessPurpose", delete("ex:Support dpv:hasPurpose ex:SupportPurpose ."), (("Support", "dpv:hasPurpose"),), V
+    ),
+    Case(
+        "ProcessPersonalData",
+        delete("ex:Support dpv:hasPersonalData ex:ContactData ."),
+        (("Support", "dpv:hasPersonalData"),),
+        V,
+    ),
+    Case(
+        "ProcessArt6Basis",
+        insert("ex:Newsletter dpv:hasLegalBasis eu-gdpr:A6-1-f ."),
+        (("Newsletter", "dpv:hasLegalBasis"),),
+        V,
+    ),
+    Case(
+        "ProcessDataSource",
+        delete("ex:Newsletter dpv:hasDataSource ex:FromYou ."),
+        (("Newsletter", "dpv:hasDataSource"),),
+        V,
+    ),
+    Case(
+        "ProcessRetention",
+        delete("ex:Support dpv:hasStorageCondition ex:OneYear ."),
+        (("Support", "dpv:hasStorageCondition"),),
+        V,
+    ),
+    Case(
+        "ConsentRetention",
+        replace(
+            "ex:Newsletter dpv:hasStorageCondition ex:UntilUnsubscribed .",
+            "ex:Newsletter dpv:hasStorageCondition ex:OneYear .",
+        ),
+        (("Newsletter", None),),
+        W,
+    ),
     Case("TransferDestination", delete("ex:Transfer dpv:hasThirdCountry loc:US ."), (("Transfer", None),), V),
-    Case("TransferBasisOrSafeguard",
-         delete("ex:Transfer dpv:hasLegalBasis eu-gdpr:A46-2-c ; dpv:hasOrganisationalMeasure eu-gdpr:SCCByCommission ."),
-         (("Transfer", None),), V),
+    Case(
+        "TransferBasisOrSafeguard",
+        delete(
+            "ex:Transfer dpv:hasLegalBasis eu-gdpr:A46-2-c ; dpv:hasOrganisationalMeasure eu-gdpr:SCCByCommission ."
+        ),
+        (("Transfer", None),),
+        V,
+    ),
     Case("PurposeKind", insert("ex:Support dpv:hasPurpose ex:Untyped ."), (("Support", "dpv:hasPurpose"),), V),
-    Case("PersonalDataKind", insert("ex:Support dpv:hasPersonalData ex:Untyped ."), (("Support", "dpv:hasPersonalData"),), V),
+    Case(
+        "PersonalDataKind",
+        insert("ex:Support dpv:hasPersonalData ex:Untyped ."),
+        (("Support", "dpv:hasPersonalData"),),
+        V,
+    ),
     Case("LegalBasisKind", insert("ex:Support dpv:hasLegalBasis ex:Untyped ."), (("Support", "dpv:hasLegalBasis"),), V),
     Case("DataSourceKind", insert("ex:Support dpv:hasDataSource ex:Untyped ."), (("Support", "dpv:hasDataSource"),), V),
     Case("ProcessingKind", insert("ex:Support dpv:hasProcessing ex:Untyped ."), (("Support", "dpv:hasProcessing"),), V),
     Case("RightKind", insert("ex:Support dpv:hasRight ex:Untyped ."), (("Support", "dpv:hasRight"),), V),
-    Case("DataSubjectKind", insert("ex:Support dpv:hasDataSubject ex:Untyped ."), (("Support", "dpv:hasDataSubject"),), V),
-    Case("StorageConditionKind", insert("ex:Support dpv:hasStorageCondition ex:Untyped ."), (("Support", "dpv:hasStorageCondition"),), V),
+    Case(
+        "DataSubjectKind", insert("ex:Support dpv:hasDataSubject ex:Untyped ."), (("Support", "dpv:hasDataSubject"),), V
+    ),
+    Case(
+        "StorageConditionKind",
+        insert("ex:Support dpv:hasStorageCondition ex:Untyped ."),
+        (("Support", "dpv:hasStorageCondition"),),
+        V,
+    ),
     Case("RecipientRole", insert("ex:Support dpv:hasRecipient ex:Untyped ."), (("Support", "dpv:hasRecipient"),), V),
-    Case("ProcessorRole", insert("ex:Support dpv:hasDataProcessor ex:AdPlatform ."), (("Support", "dpv:hasDataProcessor"),), V),
-    Case("RecipientControllerRole", insert("ex:Support dpv:hasRecipientDataController ex:Hosting ."),
-         (("Support", "dpv:hasRecipientDataController"),), V),
-    Case("RecipientThirdPartyRole", insert("ex:Support dpv:hasRecipientThirdParty ex:Hosting ."),
-         (("Support", "dpv:hasRecipientThirdParty"),), V),
-    Case("ImporterRole", insert("ex:Transfer dpv:hasDataImporter ex:Hosting ."), (("Transfer", "dpv:hasDataImporter"),), V),
-    Case("JointControllersKind", insert("ex:Newsletter dpv:hasJointDataControllers ex:Acme ."),
-         (("Newsletter", "dpv:hasJointDataControllers"),), V),
+    Case(
+        "ProcessorRole",
+        insert("ex:Support dpv:hasDataProcessor ex:AdPlatform ."),
+        (("Support", "dpv:hasDataProcessor"),),
+        V,
+    ),
+    Case(
+        "RecipientControllerRole",
+        insert("ex:Support dpv:hasRecipientDataController ex:Hosting ."),
+        (("Support", "dpv:hasRecipientDataController"),),
+        V,
+    ),
+    Case(
+        "RecipientThirdPartyRole",
+        insert("ex:Support dpv:hasRecipientThirdParty ex:Hosting ."),
+        (("Support", "dpv:hasRecipientThirdParty"),),
+        V,
+    ),
+    Case(
+        "ImporterRole",
+        insert("ex:Transfer dpv:hasDataImporter ex:Hosting ."),
+        (("Transfer", "dpv:hasDataImporter"),),
+        V,
+    ),
+    Case(
+        "JointControllersKind",
+        insert("ex:Newsletter dpv:hasJointDataControllers ex:Acme ."),
+        (("Newsletter", "dpv:hasJointDataControllers"),),
+        V,
+    ),
     # ---- GDPR Art. 13 / 14
     Case("A13-1-a-Controller", delete('ex:Acme dpv:hasName "Acme AB" .'), (("Notice", "dpv:hasDataController"),), V),
-    Case("A13-1-a-ControllerContact", delete('ex:Acme dpv:hasContact "mailto:info@acme.example" .'),
-         (("Notice", "dpv:hasDataController"),), W),
-    Case("A13-1-a-JointControllers", delete('ex:Partner dpv:hasName "Partner AB" .'), (("Group", "dpv:hasDataController"),), W),
+    Case(
+        "A13-1-a-ControllerContact",
+        delete('ex:Acme dpv:hasContact "mailto:info@acme.example" .'),
+        (("Notice", "dpv:hasDataController"),),
+        W,
+    ),
+    Case(
+        "A13-1-a-JointControllers",
+        delete('ex:Partner dpv:hasName "Partner AB" .'),
+        (("Group", "dpv:hasDataController"),),
+        W,
+    ),
     Case("A13-1-b-DPOContact", delete('ex:DPO dpv:hasContact "mailto:dpo@acme.example" .'), (("DPO", None),), V),
-    Case("A13-1-b-DPOStated", delete("ex:Notice dpv:hasDataProtectionOfficer ex:DPO ."),
-         (("Notice", "(dpv:hasDataProtectionOfficer|dpv:hasDataController/dpv:hasDataProtectionOfficer)"),), I),
-    Case("A13-1-c-PurposeDescribed", delete('ex:SupportPurpose skos:prefLabel "Answer questions"@en .'),
-         (("Support", "dpv:hasPurpose"),), V),
-    Case("A13-1-d-LegitimateInterest",
-         delete('ex:InterestInSupport dct:description "Our interest in answering the questions customers send us."@en .'),
-         (("Support", None),), W),
-    Case("A13-1-e-RecipientNamed", delete('ex:Hosting dpv:hasName "Hosting Ltd" .'), (("Hosting", None),), I),
-    Case("A13-1-e-RecipientLocation", delete("ex:AdPlatform dpv:hasLocation loc:US ."),
-         (("AdPlatform", "(dpv:hasLocation|dpv:hasCountry|dpv:hasThirdCountry)"),), I),
-    Case("A13-1-f-TransferCountry", replace("ex:Transfer dpv:hasThirdCountry loc:US .",
-                                            "ex:Transfer dpv:hasThirdCountry ex:Abroad . ex:Abroad a dpv:ThirdCountry ."),
-         (("Transfer", None),), W),
-    Case("A13-1-f-SafeguardCopy", delete("ex:Transfer dct:references <https://acme.example/scc> ."), (("Transfer", None),), W),
-    Case("A13-2-a-RetentionPeriod", replace("ex:Support dpv:hasStorageCondition ex:OneYear .",
-                                            "ex:Support dpv:hasStorageCondition ex:UntilUnsubscribed ."),
-         (("Support", None),), W),
-    Case("A13-2-b-Access", delete("ex:Notice dpv:hasRight ex:Access ."),
-         (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)), V),
-    Case("A13-2-b-Rectification", delete("ex:Notice dpv:hasRight ex:Rectification ."),
-         (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)), V),
-    Case("A13-2-b-Erasure", delete("ex:Notice dpv:hasRight ex:Erasure ."),
-         (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)), V),
-    Case("A13-2-b-Restriction", delete("ex:Notice dpv:hasRight ex:Restriction ."),
-         (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)), V),
+    Case(
+        "A13-1-b-DPOStated",
+        delete("ex:Notice dpv:hasDataProtectionOfficer ex:DPO ."),
+        (("Notice", "(dpv:hasDataProtectionOfficer|dpv:hasDataController/dpv:hasDataProtectionOfficer)"),),
+        INFO,
+    ),
+    Case(
+        "A13-1-c-PurposeDescribed",
+        delete('ex:SupportPurpose skos:prefLabel "Answer questions"@en .'),
+        (("Support", "dpv:hasPurpose"),),
+        V,
+    ),
+    Case(
+        "A13-1-d-LegitimateInterest",
+        delete(
+            'ex:InterestInSupport dct:description "Our interest in answering the questions customers send us."@en .'
+        ),
+        (("Support", None),),
+        W,
+    ),
+    Case("A13-1-e-RecipientNamed", delete('ex:Hosting dpv:hasName "Hosting Ltd" .'), (("Hosting", None),), INFO),
+    Case(
+        "A13-1-e-RecipientLocation",
+        delete("ex:AdPlatform dpv:hasLocation loc:US ."),
+        (("AdPlatform", "(dpv:hasLocation|dpv:hasCountry|dpv:hasThirdCountry)"),),
+        INFO,
+    ),
+    Case(
+        "A13-1-f-TransferCountry",
+        replace(
+            "ex:Transfer dpv:hasThirdCountry loc:US .",
+            "ex:Transfer dpv:hasThirdCountry ex:Abroad . ex:Abroad a dpv:ThirdCountry .",
+        ),
+        (("Transfer", None),),
+        W,
+    ),
+    Case(
+        "A13-1-f-SafeguardCopy",
+        delete("ex:Transfer dct:references <https://acme.example/scc> ."),
+        (("Transfer", None),),
+        W,
+    ),
+    Case(
+        "A13-2-a-RetentionPeriod",
+        replace(
+            "ex:Support dpv:hasStorageCondition ex:OneYear .",
+            "ex:Support dpv:hasStorageCondition ex:UntilUnsubscribed .",
+        ),
+        (("Support", None),),
+        W,
+    ),
+    Case(
+        "A13-2-b-Access",
+        delete("ex:Notice dpv:hasRight ex:Access ."),
+        (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)),
+        V,
+    ),
+    Case(
+        "A13-2-b-Rectification",
+        delete("ex:Notice dpv:hasRight ex:Rectification ."),
+        (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)),
+        V,
+    ),
+    Case(
+        "A13-2-b-Erasure",
+        delete("ex:Notice dpv:hasRight ex:Erasure ."),
+        (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)),
+        V,
+    ),
+    Case(
+        "A13-2-b-Restriction",
+        delete("ex:Notice dpv:hasRight ex:Restriction ."),
+        (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)),
+        V,
+    ),
     Case("A13-2-b-Objection", delete("ex:Support dpv:hasRight ex:Objection ."), (("Support", None),), V),
     Case("A13-2-b-Portability", delete("ex:Newsletter dpv:hasRight ex:Portability ."), (("Newsletter", None),), V),
     Case("A13-2-b-PortabilityScope", insert("ex:Support dpv:hasRight ex:Portability ."), (("Support", None),), V),
     Case("A13-2-c-WithdrawConsent", delete("ex:Newsletter dpv:hasRight ex:Withdraw ."), (("Newsletter", None),), V),
-    Case("A13-2-d-Complaint", delete("ex:Notice dpv:hasRight ex:Complaint ."),
-         (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)), V),
-    Case("A13-2-e-ProvisionRequirement", delete("ex:Support dpv:hasConsequence ex:Voluntary ."), (("Support", None),), W),
-    Case("A13-2-f-ProfilingLogic",
-         delete('ex:Segmentation dct:description "Groups subscribers by the topics they open; no decisions are made about them."@en .'),
-         (("Newsletter", None),), W),
+    Case(
+        "A13-2-d-Complaint",
+        delete("ex:Notice dpv:hasRight ex:Complaint ."),
+        (("Newsletter", RIGHTS_PATH), ("Support", RIGHTS_PATH)),
+        V,
+    ),
+    Case(
+        "A13-2-e-ProvisionRequirement", delete("ex:Support dpv:hasConsequence ex:Voluntary ."), (("Support", None),), W
+    ),
+    Case(
+        "A13-2-f-ProfilingLogic",
+        delete(
+            'ex:Segmentation dct:description "Groups subscribers by the topics they open; no decisions are made about them."@en .'
+        ),
+        (("Newsletter", None),),
+        W,
+    ),
     Case("A14-1-d-Categories", delete('ex:ContactData skos:prefLabel "Contact data"@en .'), (("Support", None),), V),
-    Case("A14-2-f-SourceNamed", delete('ex:Register dpv:hasName "The Swedish companies register" .'),
-         (("Support", "dpv:hasDataSource"),), W),
-    Case("NoticeDated", delete('ex:Notice dct:modified "2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .'),
-         (("Notice", "(dct:modified|dct:issued|dct:created)"),), I),
-    Case("ProcessDataSubjects", delete("ex:Newsletter dpv:hasDataSubject ex:Customer ."), (("Newsletter", "dpv:hasDataSubject"),), I),
+    Case(
+        "A14-2-f-SourceNamed",
+        delete('ex:Register dpv:hasName "The Swedish companies register" .'),
+        (("Support", "dpv:hasDataSource"),),
+        W,
+    ),
+    Case(
+        "NoticeDated",
+        delete('ex:Notice dct:modified "2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .'),
+        (("Notice", "(dct:modified|dct:issued|dct:created)"),),
+        INFO,
+    ),
+    Case(
+        "ProcessDataSubjects",
+        delete("ex:Newsletter dpv:hasDataSubject ex:Customer ."),
+        (("Newsletter", "dpv:hasDataSubject"),),
+        INFO,
+    ),
     # ---- vocabulary
     Case("KnownDpvTerm", insert("ex:Support dpv:hasPurpse ex:SupportPurpose ."), (("Support", "dpv:hasPurpse"),), W),
-    Case("DefinedCategory", insert("ex:Support dpv:hasPersonalData ex:Undefined . ex:Undefined a dpv:PersonalData ; skos:broader pd:Contact ."),
-         (("Support", "dpv:hasPersonalData"),), W),
+    Case(
+        "DefinedCategory",
+        insert(
+            "ex:Support dpv:hasPersonalData ex:Undefined . ex:Undefined a dpv:PersonalData ; skos:broader pd:Contact ."
+        ),
+        (("Support", "dpv:hasPersonalData"),),
+        W,
+    ),
 )
 
 
@@ -233,7 +387,9 @@ def test_reference_engine_pyshacl_reaches_the_same_verdicts(minimal_graph: Graph
     for case in CASES[:3]:
         graph = mutate(minimal_graph, case.update)
         verdicts = {
-            engine: sorted({(r.rule.id, str(r.focus_node), r.severity.label) for r in validate(graph, core, engine=engine).results})
+            engine: sorted(
+                {(r.rule.id, str(r.focus_node), r.severity.label) for r in validate(graph, core, engine=engine).results}
+            )
             for engine in ("pyshacl", "turbo")
         }
         assert verdicts["pyshacl"] == verdicts["turbo"] and verdicts["turbo"], case.rule

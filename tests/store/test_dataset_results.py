@@ -18,12 +18,17 @@ EX = "http://example.org/"
 literals = st.one_of(
     st.text(max_size=20).map(pyoxigraph.Literal),
     st.tuples(st.text(max_size=10), st.sampled_from(["sv", "en", "en-GB"])).map(
-        lambda t: pyoxigraph.Literal(t[0], language=t[1])),
-    st.integers(-10**6, 10**6).map(lambda n: pyoxigraph.Literal(str(n), datatype=pyoxigraph.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#integer"))),
+        lambda t: pyoxigraph.Literal(t[0], language=t[1])
+    ),
+    st.integers(-(10**6), 10**6).map(
+        lambda n: pyoxigraph.Literal(str(n), datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    ),
 )
-objects = st.one_of(literals, st.integers(0, 30).map(lambda n: pyoxigraph.NamedNode(f"{EX}o{n}")),
-                    st.integers(0, 5).map(lambda n: pyoxigraph.BlankNode(f"b{n}")))
+objects = st.one_of(
+    literals,
+    st.integers(0, 30).map(lambda n: pyoxigraph.NamedNode(f"{EX}o{n}")),
+    st.integers(0, 5).map(lambda n: pyoxigraph.BlankNode(f"b{n}")),
+)
 triples = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 3), objects), max_size=60)
 
 
@@ -47,14 +52,24 @@ def _both_paths(data: DataStore, job: QueryJob, monkeypatch: pytest.MonkeyPatch)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=triples, max_rows=st.integers(1, 80), media=st.sampled_from([
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]))
-def test_fast_and_bounded_paths_answer_alike(rows: list, max_rows: int, media: str,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+@given(
+    rows=triples,
+    max_rows=st.integers(1, 80),
+    media=st.sampled_from(
+        ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
+    ),
+)
+def test_fast_and_bounded_paths_answer_alike(
+    rows: list, max_rows: int, media: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = _store(rows)
     fast, bounded = _both_paths(data, QueryJob(text=QUERY, max_rows=max_rows, results_type=media), monkeypatch)
     assert (fast.status, fast.rows, fast.truncated, fast.media_type) == (
-        bounded.status, bounded.rows, bounded.truncated, bounded.media_type)
+        bounded.status,
+        bounded.rows,
+        bounded.truncated,
+        bounded.media_type,
+    )
     if media.endswith("json"):
         assert json.loads(fast.body) == json.loads(bounded.body)
     else:

@@ -13,12 +13,10 @@ import pyoxigraph
 import pytest
 
 from dpv_almi import resources
-
-from dpv_almi.store import registry
-
 from dpv_almi.model import synthetic
-from dpv_almi.store.backends import DiskBackend, MemoryBackend, load_recorded
 from dpv_almi.namespaces import GRAPH
+from dpv_almi.store import registry
+from dpv_almi.store.backends import DiskBackend, MemoryBackend, load_recorded
 from dpv_almi.store.registry import PolicyRecord
 
 SMALL_POLICY = b"<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n"
@@ -45,8 +43,9 @@ def test_records_of_a_trig_file_share_its_one_hash(trig: Path) -> None:
         assert records["org-00003"].source == "policies.trig#org-00003"
         assert records["almi"].sha256 == registry.sha256(resources.model_path().read_bytes())
         # the same records a remote store's load computes (it parses into a local store first)
-        assert {(r.id, r.sha256, r.source) for r in load_recorded(pyoxigraph.Store(), [trig])} == \
-            {(r.id, r.sha256, r.source) for r in records.values() if r.id.startswith("org-")}
+        assert {(r.id, r.sha256, r.source) for r in load_recorded(pyoxigraph.Store(), [trig])} == {
+            (r.id, r.sha256, r.source) for r in records.values() if r.id.startswith("org-")
+        }
     finally:
         backend.close()
 
@@ -73,7 +72,7 @@ def test_the_spawn_fallback_spec_rebuilds_the_same_store(trig: Path) -> None:
         backend.replace_policy("org-00004", SMALL_POLICY, ".ttl", "x")
         spec = backend.worker_spec()
         assert spec.fork and spec.open() is backend.data  # forked workers use the parent's store itself
-        copy = pickle.loads(pickle.dumps(spec))  # what a spawned worker gets: no store, the recipe
+        copy = pickle.loads(pickle.dumps(spec))  # what a spawned worker gets: no store, the recipe  # noqa: S301 - pickles cross pipes between our own processes only
         assert not copy.fork
         rebuilt = copy.open()
         assert rebuilt is not backend.data
@@ -116,7 +115,8 @@ def test_a_bad_file_is_one_load_error_and_the_disk_store_keeps_serving(tmp_path:
     assert "bad.trig" in str(error.value)
     assert backend.info() == info and DiskBackend(tmp_path / "store").info() == info
     assert pyoxigraph.Store.read_only(str(backend.live())).contains_named_graph(
-        pyoxigraph.NamedNode(str(GRAPH["org-00002"])))
+        pyoxigraph.NamedNode(str(GRAPH["org-00002"]))
+    )
 
 
 def test_replace_current_many_is_replace_current_in_turn() -> None:
@@ -131,8 +131,14 @@ def test_replace_current_many_is_replace_current_in_turn() -> None:
         new = [record() for _ in range(rng.randint(0, 5))]
         expected = list(base)
         for one in new:
-            expected = [*(replace(r, current=False) if r.id == one.id else r for r in expected
-                          if (r.id, r.version) != (one.id, one.version)), one]
+            expected = [
+                *(
+                    replace(r, current=False) if r.id == one.id else r
+                    for r in expected
+                    if (r.id, r.version) != (one.id, one.version)
+                ),
+                one,
+            ]
         assert registry.replace_current_many(base, new) == expected
 
 

@@ -77,7 +77,9 @@ def start_service(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "dpv_almi.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-            stdout=out, stderr=subprocess.STDOUT, env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environment,
         )
     service = LocalService(f"http://127.0.0.1:{port}", port, process, log)
     deadline = time.monotonic() + wait

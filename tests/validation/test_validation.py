@@ -81,22 +81,50 @@ def mutant(model: Graph, remove: list[tuple], add: list[tuple]) -> Graph:
 
 MUTATIONS = {
     "activity without purpose": ([(ALMI.Statistik, DPV.hasPurpose, None)], [], "ProcessPurpose", Severity.VIOLATION),
-    "activity without legal basis": ([(ALMI.Statistik, DPV.hasLegalBasis, None)], [], "ProcessArt6Basis", Severity.VIOLATION),
-    "two Art. 6 bases": ([], [(ALMI.Statistik, DPV.hasLegalBasis, EU_GDPR["A6-1-a"])], "ProcessArt6Basis", Severity.VIOLATION),
+    "activity without legal basis": (
+        [(ALMI.Statistik, DPV.hasLegalBasis, None)],
+        [],
+        "ProcessArt6Basis",
+        Severity.VIOLATION,
+    ),
+    "two Art. 6 bases": (
+        [],
+        [(ALMI.Statistik, DPV.hasLegalBasis, EU_GDPR["A6-1-a"])],
+        "ProcessArt6Basis",
+        Severity.VIOLATION,
+    ),
     "transfer without safeguard": (
-        [(ALMI.Tredjelandsoverforing, DPV.hasLegalBasis, None), (ALMI.Tredjelandsoverforing, DPV.hasOrganisationalMeasure, None)],
-        [], "TransferBasisOrSafeguard", Severity.VIOLATION,
+        [
+            (ALMI.Tredjelandsoverforing, DPV.hasLegalBasis, None),
+            (ALMI.Tredjelandsoverforing, DPV.hasOrganisationalMeasure, None),
+        ],
+        [],
+        "TransferBasisOrSafeguard",
+        Severity.VIOLATION,
     ),
     "unknown DPV term": (
-        [(ALMI.Statistik, DPV.hasPurpose, None)], [(ALMI.Statistik, DPV.hasPurpse, ALMI.SyfteStatistik)],
-        "KnownDpvTerm", Severity.WARNING,
+        [(ALMI.Statistik, DPV.hasPurpose, None)],
+        [(ALMI.Statistik, DPV.hasPurpse, ALMI.SyfteStatistik)],
+        "KnownDpvTerm",
+        Severity.WARNING,
     ),
-    "unknown DPV concept as a value": ([], [(ALMI.Statistik, DPV.hasPurpose, DPV.DirectMarketting)], "PurposeKind", Severity.VIOLATION),
+    "unknown DPV concept as a value": (
+        [],
+        [(ALMI.Statistik, DPV.hasPurpose, DPV.DirectMarketting)],
+        "PurposeKind",
+        Severity.VIOLATION,
+    ),
     "consent activity without withdrawal right": (
-        [(ALMI.Nyhetsbrev, DPV.hasRight, ALMI.RattAttAterkallaSamtycke)], [], "A13-2-c-WithdrawConsent", Severity.VIOLATION,
+        [(ALMI.Nyhetsbrev, DPV.hasRight, ALMI.RattAttAterkallaSamtycke)],
+        [],
+        "A13-2-c-WithdrawConsent",
+        Severity.VIOLATION,
     ),
     "portability on a legitimate-interest activity": (
-        [], [(ALMI.Statistik, DPV.hasRight, ALMI.RattTillDataportabilitet)], "A13-2-b-PortabilityScope", Severity.VIOLATION,
+        [],
+        [(ALMI.Statistik, DPV.hasRight, ALMI.RattTillDataportabilitet)],
+        "A13-2-b-PortabilityScope",
+        Severity.VIOLATION,
     ),
 }
 

@@ -30,25 +30,31 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from tests.support.local_service import free_port, running_service, stop_process
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources
-from dpv_almi.web import create_app
 from dpv_almi.settings import Settings
+from dpv_almi.web import create_app
+from tests.support.local_service import free_port, running_service, stop_process
 
 BACKENDS = ("memory", "disk", "oxigraph", "virtuoso")
 REMOTE = ("oxigraph", "virtuoso")
-VIRTUOSO_MODULES = {"test_rest.py", "test_sparql_protocol.py", "test_uvicorn_sparqlwrapper.py", "test_no_network.py",
-                    "test_limits.py", "test_named_query_parity.py"}
+VIRTUOSO_MODULES = {
+    "test_rest.py",
+    "test_sparql_protocol.py",
+    "test_uvicorn_sparqlwrapper.py",
+    "test_no_network.py",
+    "test_limits.py",
+    "test_named_query_parity.py",
+}
 """The core set run on Virtuoso: REST == SPARQL, protocol formats and datasets, the third-country answer,
 SPARQLWrapper over uvicorn, no network, row cap, every named query's answer."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "backends(*names): run this test only on these store backends "
-                            f"({', '.join(BACKENDS)})")
+    config.addinivalue_line(
+        "markers", f"backends(*names): run this test only on these store backends ({', '.join(BACKENDS)})"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -226,24 +232,37 @@ class RemoteTestClient(TestClient):
         return super().request(*args, **kwargs)  # type: ignore[arg-type]
 
 
-def _build_client(backend: str, remote_servers, tmp_path_factory: pytest.TempPathFactory,
-                  files: tuple[Path, ...], settings: dict[str, object]) -> TestClient:
+def _build_client(
+    backend: str,
+    remote_servers,
+    tmp_path_factory: pytest.TempPathFactory,
+    files: tuple[Path, ...],
+    settings: dict[str, object],
+) -> TestClient:
     """A started TestClient on *files* with *settings*, served from *backend*."""
     files = files or tuple(resources.default_data_files())
     if backend == "memory":
-        test_client = TestClient(create_app(Settings(data=files, **settings)),  # type: ignore[arg-type]
-                                 raise_server_exceptions=False)
+        test_client = TestClient(
+            create_app(Settings(data=files, **settings)),  # type: ignore[arg-type]
+            raise_server_exceptions=False,
+        )
     elif backend == "disk":
         store = tmp_path_factory.mktemp("store") / "store"
-        test_client = TestClient(create_app(Settings(data=files, store=str(store), **settings)),  # type: ignore[arg-type]
-                                 raise_server_exceptions=False)
+        test_client = TestClient(
+            create_app(Settings(data=files, store=str(store), **settings)),  # type: ignore[arg-type]
+            raise_server_exceptions=False,
+        )
     else:
         server = remote_servers(backend)
         server.ensure(files)
         # the server holds other clients' data between this client's requests: this app must not follow it
         settings = {"remote_refresh": 86_400.0, **settings}
-        test_client = RemoteTestClient(create_app(Settings(store=server.spec, **settings)),  # type: ignore[arg-type]
-                                       server, files, raise_server_exceptions=False)
+        test_client = RemoteTestClient(
+            create_app(Settings(store=server.spec, **settings)),  # type: ignore[arg-type]
+            server,
+            files,
+            raise_server_exceptions=False,
+        )
     test_client.__enter__()
     return test_client
 
@@ -313,4 +332,5 @@ def _remote_holds_the_packaged_data(request: pytest.FixtureRequest) -> None:
     """A real server on a remote store reads it directly: give the store the packaged data first."""
     if "server_url" in request.fixturenames and request.getfixturevalue("backend") in REMOTE:
         request.getfixturevalue("remote_servers")(request.getfixturevalue("backend")).ensure(
-            tuple(resources.default_data_files()))
+            tuple(resources.default_data_files())
+        )

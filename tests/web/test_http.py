@@ -17,7 +17,10 @@ def test_etag_and_last_modified_give_304(client) -> None:
     assert client.get(CQ, headers={"if-modified-since": modified}).status_code == 304
     assert client.get(CQ, headers={"if-none-match": etag, "accept-language": "sv"}).status_code == 200
     sparql = client.get("/sparql", params={"query": "ASK {}"})
-    assert client.get("/sparql", params={"query": "ASK {}"}, headers={"if-none-match": sparql.headers["etag"]}).status_code == 304
+    assert (
+        client.get("/sparql", params={"query": "ASK {}"}, headers={"if-none-match": sparql.headers["etag"]}).status_code
+        == 304
+    )
     assert client.get("/v1/activities/almi/Nowhere").headers.get("etag") is None
 
 
@@ -29,21 +32,28 @@ def test_gzip(client) -> None:
 def test_cors_for_get(client) -> None:
     response = client.get(CQ, headers={"origin": "https://banner.example"})
     assert response.headers["access-control-allow-origin"] == "*"
-    preflight = client.options("/sparql", headers={"origin": "https://x.example", "access-control-request-method": "GET"})
+    preflight = client.options(
+        "/sparql", headers={"origin": "https://x.example", "access-control-request-method": "GET"}
+    )
     assert preflight.status_code == 200
 
 
 def test_cors_origins_are_configurable(make_client) -> None:
     limited = make_client(None, cors_origins=("https://crm.example",))
-    assert limited.get("/healthz", headers={"origin": "https://crm.example"}).headers[
-        "access-control-allow-origin"] == "https://crm.example"
-    assert "access-control-allow-origin" not in limited.get("/healthz", headers={"origin": "https://evil.example"}).headers
+    assert (
+        limited.get("/healthz", headers={"origin": "https://crm.example"}).headers["access-control-allow-origin"]
+        == "https://crm.example"
+    )
+    assert (
+        "access-control-allow-origin" not in limited.get("/healthz", headers={"origin": "https://evil.example"}).headers
+    )
 
 
 def test_language_by_header_or_parameter(client) -> None:
     def label(**kwargs) -> str:
         return client.get("/v1/activities/almi/Nyhetsbrev", **kwargs).json()["properties"][
-            "https://w3id.org/dpv#hasPurpose"][0]["label"]
+            "https://w3id.org/dpv#hasPurpose"
+        ][0]["label"]
 
     english = label()
     swedish = label(headers={"accept-language": "sv-SE,sv;q=0.9,en;q=0.5"})

@@ -8,7 +8,6 @@ import time
 import httpx
 import pytest
 
-
 MANY = "@prefix ex: <http://example.org/> .\n" + "".join(f"ex:s{i} ex:p {i} .\n" for i in range(30))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -20,8 +19,12 @@ def capped(make_client):
 
 @pytest.mark.parametrize(
     ("accept", "marker"),
-    [("application/sparql-results+json", '"truncated": true'), ("application/sparql-results+xml", "truncated"),
-     ("text/csv", None), ("text/tab-separated-values", None)],
+    [
+        ("application/sparql-results+json", '"truncated": true'),
+        ("application/sparql-results+xml", "truncated"),
+        ("text/csv", None),
+        ("text/tab-separated-values", None),
+    ],
 )
 def test_truncation_is_never_silent(capped, accept: str, marker: str | None) -> None:
     response = capped.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, headers={"accept": accept})
@@ -46,8 +49,10 @@ def test_not_truncated_when_it_fits(capped) -> None:
 def test_query_too_long_and_body_too_large(capped, assert_problem) -> None:
     long_query = "SELECT * { ?s ?p ?o } #" + "x" * 200
     assert_problem(capped.get("/sparql", params={"query": long_query}), 413)
-    assert_problem(capped.post("/sparql", content=long_query + "x" * 200,
-                               headers={"content-type": "application/sparql-query"}), 413)
+    assert_problem(
+        capped.post("/sparql", content=long_query + "x" * 200, headers={"content-type": "application/sparql-query"}),
+        413,
+    )
 
 
 # local workers only: a remote engine keeps running an abandoned query (Oxigraph server cannot cancel one)
@@ -66,8 +71,9 @@ def test_runaway_query_times_out_while_others_are_answered(server_url: str, asse
     latencies = []
     while thread.is_alive() and time.monotonic() - started < 20:
         t0 = time.monotonic()
-        fast = httpx.get(f"{server_url}/v1/transfers", params={"lang": "sv"}, timeout=10,
-                         headers={"cache-control": "no-cache"})  # a worker answers, not the result cache
+        fast = httpx.get(
+            f"{server_url}/v1/transfers", params={"lang": "sv"}, timeout=10, headers={"cache-control": "no-cache"}
+        )  # a worker answers, not the result cache
         latencies.append(time.monotonic() - t0)
         assert fast.status_code == 200 and fast.json()["count"] == 20
     thread.join()

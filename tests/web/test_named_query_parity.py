@@ -19,8 +19,8 @@ import pyoxigraph
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.store.backends import MemoryBackend
 from dpv_almi.sparql.catalogue import NamedQuery, load_catalogue, load_rest_catalogue
+from dpv_almi.store.backends import MemoryBackend
 
 QUERIES: dict[str, NamedQuery] = {
     **{f"cq:{name}": query for name, query in load_catalogue().items()},
@@ -49,9 +49,10 @@ def _answer(result: Any) -> bool | list[tuple[tuple[str, str], ...]]:
         return bool(result)
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = [v.value for v in result.variables]
-        return [tuple((name, _term(solution[name])) for name in names if solution[name] is not None)
-                for solution in result]
-    return sorted(((("triple", " ".join(_term(t) for t in triple)),) for triple in result))
+        return [
+            tuple((name, _term(solution[name])) for name in names if solution[name] is not None) for solution in result
+        ]
+    return sorted((("triple", " ".join(_term(t) for t in triple)),) for triple in result)
 
 
 def _sort_keys(query: NamedQuery, rows: list[tuple[tuple[str, str], ...]]) -> list[tuple[str | None, ...]]:
@@ -68,11 +69,17 @@ def _sort_keys(query: NamedQuery, rows: list[tuple[tuple[str, str], ...]]) -> li
 
 def _from_service(server_url: str, query: NamedQuery) -> Any:
     accept = "application/n-triples" if query.form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-    response = httpx.post(f"{server_url}/sparql", content=query.text.encode(), timeout=60,
-                          headers={"content-type": "application/sparql-query", "accept": accept})
+    response = httpx.post(
+        f"{server_url}/sparql",
+        content=query.text.encode(),
+        timeout=60,
+        headers={"content-type": "application/sparql-query", "accept": accept},
+    )
     assert response.status_code == 200, response.text
     if query.form in ("CONSTRUCT", "DESCRIBE"):
-        return _answer(quad.triple for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        return _answer(
+            quad.triple for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        )
     return _answer(pyoxigraph.parse_query_results(response.content, format=pyoxigraph.QueryResultsFormat.JSON))
 
 

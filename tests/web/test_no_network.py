@@ -13,14 +13,17 @@ import time
 import pytest
 
 from dpv_almi import resources
-from dpv_almi.execution.runner import Limits, QueryProblem, QueryRunner
+from dpv_almi.errors import DpvAlmiError
+from dpv_almi.execution.runner import Limits, QueryRunner
 from dpv_almi.sparql.lexer import has_dataset_clause, looks_like_update, uses_service
 from dpv_almi.store.dataset import QueryJob
 
 
 def test_service_clause_is_refused_without_connecting(client, listener, assert_problem) -> None:
-    for query in (f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
-                  f"select * {{ service silent <{listener.url}> {{ ?s ?p ?o }} }}"):
+    for query in (
+        f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+        f"select * {{ service silent <{listener.url}> {{ ?s ?p ?o }} }}",
+    ):
         assert_problem(client.get("/sparql", params={"query": query}), 400)
     time.sleep(0.2)
     assert listener.connections == []
@@ -34,8 +37,10 @@ def test_load_is_refused_without_connecting(client, listener, assert_problem) ->
 
 
 def test_from_remote_iri_is_an_empty_graph(client, listener) -> None:
-    for query in (f"SELECT * FROM <{listener.url}> {{ ?s ?p ?o }}",
-                  f"SELECT * FROM NAMED <{listener.url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"):
+    for query in (
+        f"SELECT * FROM <{listener.url}> {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{listener.url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    ):
         response = client.get("/sparql", params={"query": query})
         assert response.status_code == 200 and response.json()["results"]["bindings"] == []
     response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "default-graph-uri": listener.url})
@@ -52,7 +57,7 @@ async def _run_unchecked(query: str, sandbox: bool) -> str:
         assert sandboxed is sandbox
         try:
             await runner.run(QueryJob(query), check=False)
-        except QueryProblem as problem:
+        except DpvAlmiError as problem:
             return problem.detail
         return "answered"
     finally:

@@ -21,12 +21,11 @@ import pyoxigraph
 import pytest
 
 from dpv_almi import resources
-
 from dpv_almi.model import synthetic
-from tests.support.local_service import running_service
 from dpv_almi.namespaces import PREFIXES
 from dpv_almi.sparql.catalogue import bind, load_rest_catalogue
 from dpv_almi.web.routers.v1.common import page_texts
+from tests.support.local_service import running_service
 
 TOKEN = "paging-cache-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
@@ -70,8 +69,9 @@ def many_policies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("many")
     synthetic.write_policies(POLICIES, folder / "policies.trig", seed=5)
     data = [*map(str, resources.default_data_files()), str(folder / "policies.trig")]
-    with running_service(folder, args=["--data", *data], env={"DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None},
-                         wait=120) as service:
+    with running_service(
+        folder, args=["--data", *data], env={"DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None}, wait=120
+    ) as service:
         yield service.url
 
 
@@ -122,8 +122,10 @@ def test_result_cache_answers_repeats_and_forgets_everything_on_a_write(tmp_path
         assert all(r.headers["x-result-truncated"] == "true; max-rows=5" for r in truncated)
         assert truncated[0].json() == truncated[1].json() and truncated[1].json()["truncated"] is True
         assert len(truncated[1].json()["results"]["bindings"]) == 5 and _hits(client) == 1
-        assert client.get("/sparql", params={"query": "SELECT ?a { ?a a dpv:Process }"}).headers.get(
-            "x-result-truncated") == "true; max-rows=5"  # another text, another answer: a miss
+        assert (
+            client.get("/sparql", params={"query": "SELECT ?a { ?a a dpv:Process }"}).headers.get("x-result-truncated")
+            == "true; max-rows=5"
+        )  # another text, another answer: a miss
         assert _hits(client) == 1
 
         first = client.get("/v1/activities", params={"policy": "acme"})
@@ -161,15 +163,18 @@ def oxigraph_store(fresh_oxigraph, tmp_path: Path) -> str:
     return fresh_oxigraph.spec
 
 
-def test_a_second_instance_sees_a_policy_loaded_by_the_first_within_the_refresh(oxigraph_store: str,
-                                                                                 tmp_path: Path) -> None:
+def test_a_second_instance_sees_a_policy_loaded_by_the_first_within_the_refresh(
+    oxigraph_store: str, tmp_path: Path
+) -> None:
     refresh = 0.5
     common = {"DPV_ALMI_STORE": oxigraph_store, "DPV_ALMI_REMOTE_REFRESH": str(refresh), "DPV_ALMI_WORKERS": "2"}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with (running_service(tmp_path / "a", env={**common, "DPV_ALMI_ADMIN_TOKEN": TOKEN}) as writer,
-          running_service(tmp_path / "b", env={**common, "DPV_ALMI_ADMIN_TOKEN": None}) as reader,
-          httpx.Client(timeout=30) as client):
+    with (
+        running_service(tmp_path / "a", env={**common, "DPV_ALMI_ADMIN_TOKEN": TOKEN}) as writer,
+        running_service(tmp_path / "b", env={**common, "DPV_ALMI_ADMIN_TOKEN": None}) as reader,
+        httpx.Client(timeout=30) as client,
+    ):
         before = client.get(f"{reader.url}/v1/policies")
         assert {p["id"] for p in before.json()["items"]} == {"almi"}
         assert client.get(f"{reader.url}/v1/activities", params={"policy": "acme"}).json()["total"] == 0  # cached
@@ -190,8 +195,17 @@ def test_a_second_instance_sees_a_policy_loaded_by_the_first_within_the_refresh(
         print(f"seen by the second instance after {seen_after:.2f} s (refresh every {refresh} s)")
 
 
-PAGED_QUERIES = ["activities", "policies", "transfers", "categories", "recipients", "rights", "contacts",
-                 "retention", "changes"]
+PAGED_QUERIES = [
+    "activities",
+    "policies",
+    "transfers",
+    "categories",
+    "recipients",
+    "rights",
+    "contacts",
+    "retention",
+    "changes",
+]
 """The REST queries /v1 serves a page at a time (routers/v1/activities.py, policies.py, notice.py)."""
 
 

@@ -8,16 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.support.local_service import free_port
 from fastapi.testclient import TestClient
 
 from dpv_almi import resources
-
 from dpv_almi.model import synthetic
 from dpv_almi.namespaces import GRAPH
-from dpv_almi.web import create_app
 from dpv_almi.settings import Settings
+from dpv_almi.web import create_app
+from tests.support.local_service import free_port
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
@@ -32,8 +30,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _client(**settings: object) -> TestClient:
-    return TestClient(create_app(Settings(workers=1, query_timeout=10, **settings)),  # type: ignore[arg-type]
-                      raise_server_exceptions=False)
+    return TestClient(
+        create_app(Settings(workers=1, query_timeout=10, **settings)),  # type: ignore[arg-type]
+        raise_server_exceptions=False,
+    )
 
 
 def _count(client: TestClient, query: str = COUNT_PROCESSES) -> int:
@@ -83,7 +83,9 @@ def test_admin_replace_versions_and_diff(store: str, tmp_path: Path, monkeypatch
     v2 = changed.serialize(format="turtle").encode()
     extra = {"store": str(tmp_path / "store")} if store == "disk" else {}
     with _client(**extra) as client:
-        assert_problem(client.put("/v1/admin/policies/acme", content=v1, headers={**AUTH, "Authorization": "Bearer x"}), 401)
+        assert_problem(
+            client.put("/v1/admin/policies/acme", content=v1, headers={**AUTH, "Authorization": "Bearer x"}), 401
+        )
         assert_problem(client.put("/v1/admin/policies/acme", content=b"<a> <b> .", headers=AUTH), 400)
         assert "acme" not in [p["id"] for p in client.get("/v1/policies").json()["items"]]
         before = _count(client)
@@ -97,7 +99,9 @@ def test_admin_replace_versions_and_diff(store: str, tmp_path: Path, monkeypatch
 
         def read() -> None:
             while not stop.is_set():
-                seen.add(_count(client, "SELECT (COUNT(*) AS ?n) { GRAPH <%s> { ?s ?p ?o } }" % GRAPH["acme"]))
+                seen.add(
+                    _count(client, "SELECT (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s ?p ?o }} }}".format(GRAPH["acme"]))
+                )
 
         reader = threading.Thread(target=read)
         reader.start()

@@ -16,14 +16,16 @@ ALMI = "https://w3id.org/dpv-almi/almi/"
 
 def sparql_rows(client, name: str, values: dict[str, Any]) -> list[dict[str, Any]]:
     """The same named query, bound the same way, asked through /sparql (POST application/sparql-query)."""
-    response = client.post("/sparql", content=bind(REST[name], values).encode(),
-                           headers={"content-type": "application/sparql-query"})
+    response = client.post(
+        "/sparql", content=bind(REST[name], values).encode(), headers={"content-type": "application/sparql-query"}
+    )
     assert response.status_code == 200, response.text
     return simplify(response.json())
 
 
-@pytest.mark.parametrize("path", ["transfers", "categories", "recipients", "rights", "contacts", "retention", "changes",
-                                  "policies"])
+@pytest.mark.parametrize(
+    "path", ["transfers", "categories", "recipients", "rights", "contacts", "retention", "changes", "policies"]
+)
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_listing_equals_sparql(client, path: str, lang: str) -> None:
     body = client.get(f"/v1/{path}", params={"lang": lang}).json()
@@ -56,7 +58,9 @@ def test_activity_filters_equal_sparql(client, params: dict, values: dict, expec
 
 
 def test_category_filter_walks_the_dpv_hierarchy_like_the_competency_question(client) -> None:
-    rest = {item["activity"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]}
+    rest = {
+        item["activity"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]
+    }
     answer = client.get("/v1/queries/activities-by-data-category", params={"concept": "pd:Contact"}).json()
     assert rest == {row["activity"]["value"] for row in answer["results"]["bindings"]}
 
@@ -87,9 +91,9 @@ def test_one_activity_with_its_passages(client) -> None:
     body = client.get("/v1/activities/almi/Nyhetsbrev", params={"lang": "sv"}).json()
     rows = sparql_rows(client, "activity", {"activity": ALMI + "Nyhetsbrev", "lang": "sv"})
     assert sum(len(values) for values in body["properties"].values()) == len(rows)
-    assert {"value": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a", "label": "Samtycke"} in \
-        body["properties"]["https://w3id.org/dpv#hasLegalBasis"] or \
-        "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a" in str(body["properties"]["https://w3id.org/dpv#hasLegalBasis"])
+    assert {"value": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a", "label": "Samtycke"} in body["properties"][
+        "https://w3id.org/dpv#hasLegalBasis"
+    ] or "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a" in str(body["properties"]["https://w3id.org/dpv#hasLegalBasis"])
     assert body["passages"] == sparql_rows(client, "activity-passages", {"activity": ALMI + "Nyhetsbrev"})
     assert any("Nyhetsbrev" in passage["quote"] for passage in body["passages"])
 
@@ -122,10 +126,17 @@ def test_named_queries(client) -> None:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/v1/activities/almi/Nowhere", 404), ("/v1/policies/nowhere", 404), ("/v1/policies/dpv", 404),
-     ("/v1/queries/nowhere", 404), ("/v1/queries/contacts?bogus=1", 400),
-     ("/v1/queries/activities-by-data-category?concept=not%20an%20iri", 400),
-     ("/v1/activities?category=not%20an%20iri", 400), ("/v1/activities?limit=0", 422), ("/v1/activities?transfer=maybe", 422)],
+    [
+        ("/v1/activities/almi/Nowhere", 404),
+        ("/v1/policies/nowhere", 404),
+        ("/v1/policies/dpv", 404),
+        ("/v1/queries/nowhere", 404),
+        ("/v1/queries/contacts?bogus=1", 400),
+        ("/v1/queries/activities-by-data-category?concept=not%20an%20iri", 400),
+        ("/v1/activities?category=not%20an%20iri", 400),
+        ("/v1/activities?limit=0", 422),
+        ("/v1/activities?transfer=maybe", 422),
+    ],
 )
 def test_rest_errors_are_problems(client, assert_problem, path: str, status: int) -> None:
     assert_problem(client.get(path), status)
@@ -133,4 +144,6 @@ def test_rest_errors_are_problems(client, assert_problem, path: str, status: int
 
 def test_openapi_describes_v1(client) -> None:
     spec = client.get("/v1/openapi.json").json()
-    assert {"/v1/activities", "/v1/activities/{policy}/{name}", "/v1/transfers", "/v1/queries/{name}"} <= set(spec["paths"])
+    assert {"/v1/activities", "/v1/activities/{policy}/{name}", "/v1/transfers", "/v1/queries/{name}"} <= set(
+        spec["paths"]
+    )

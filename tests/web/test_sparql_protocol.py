@@ -106,8 +106,15 @@ def test_updates_are_refused_and_change_nothing(small, kwargs: dict, status: int
         ({"method": "GET", "url": "/sparql?query=ASK{}&query=ASK{}"}, 400),
         ({"method": "POST", "url": "/sparql", "content": "ASK {}", "headers": {"content-type": "text/plain"}}, 415),
         ({"method": "POST", "url": "/sparql", "content": "query=ASK{}"}, 415),
-        ({"method": "POST", "url": "/sparql", "content": "ASK {}".encode("utf-16"),
-          "headers": {"content-type": "application/sparql-query; charset=UTF-16"}}, 415),
+        (
+            {
+                "method": "POST",
+                "url": "/sparql",
+                "content": "ASK {}".encode("utf-16"),
+                "headers": {"content-type": "application/sparql-query; charset=UTF-16"},
+            },
+            415,
+        ),
         ({"method": "GET", "url": "/sparql", "params": {"query": SELECT}, "headers": {"accept": "image/png"}}, 406),
         ({"method": "GET", "url": "/sparql", "params": {"query": SELECT}, "headers": {"accept": "text/turtle"}}, 406),
         ({"method": "GET", "url": "/sparql", "params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400),
@@ -133,12 +140,23 @@ def test_dataset_layout_and_protocol_dataset(client) -> None:
     assert set(graphs) == {almi, dpv, str(GRAPH["vocab"]), str(GRAPH["registry"])}
     assert n(client.get("/sparql", params={"query": count})) == sum(graphs.values())
     assert n(client.get("/sparql", params={"query": count, "default-graph-uri": almi})) == graphs[almi]
-    assert n(client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{dpv}> {{ ?s ?p ?o }}"})) == graphs[dpv]
+    assert (
+        n(client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{dpv}> {{ ?s ?p ?o }}"}))
+        == graphs[dpv]
+    )
     # the protocol's dataset replaces the query's
-    assert n(client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{dpv}> {{ ?s ?p ?o }}",
-                                           "default-graph-uri": almi})) == graphs[almi]
-    named = client.post("/sparql", data={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
-                                         "named-graph-uri": [almi]})
+    assert (
+        n(
+            client.get(
+                "/sparql",
+                params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{dpv}> {{ ?s ?p ?o }}", "default-graph-uri": almi},
+            )
+        )
+        == graphs[almi]
+    )
+    named = client.post(
+        "/sparql", data={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": [almi]}
+    )
     assert [b["g"]["value"] for b in named.json()["results"]["bindings"]] == [almi]
 
 

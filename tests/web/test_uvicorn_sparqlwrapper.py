@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper

@@ -41,16 +41,23 @@ def _protocol_tests() -> list[tuple[str, dict[str, Any]]]:
                 for header in Collection(manifest, header_list):
                     headers[str(manifest.value(header, HT.fieldName))] = str(manifest.value(header, HT.fieldValue))
             response = manifest.value(request, HT.resp)
-            requests.append({
-                "method": str(manifest.value(request, HT.methodName)),
-                "path": str(manifest.value(request, HT.absolutePath)).replace("/sparql/", "/sparql", 1),
-                "body": None if body is None else str(manifest.value(body, CNT.chars)),
-                "encoding": None if body is None else str(manifest.value(body, CNT.characterEncoding) or "UTF-8"),
-                "headers": headers,
-                "statuses": {str(s).rsplit("StatusCode", 1)[-1] for s in manifest.objects(response, MF.expectedStatus)},
-                "boolean": manifest.value(response, MF.expectedBoolean),
-            })
-        data = {str(manifest.value(g, RDFS.label)): str(manifest.value(g, UT.graph)) for g in manifest.objects(test, UT.graphData)}
+            requests.append(
+                {
+                    "method": str(manifest.value(request, HT.methodName)),
+                    "path": str(manifest.value(request, HT.absolutePath)).replace("/sparql/", "/sparql", 1),
+                    "body": None if body is None else str(manifest.value(body, CNT.chars)),
+                    "encoding": None if body is None else str(manifest.value(body, CNT.characterEncoding) or "UTF-8"),
+                    "headers": headers,
+                    "statuses": {
+                        str(s).rsplit("StatusCode", 1)[-1] for s in manifest.objects(response, MF.expectedStatus)
+                    },
+                    "boolean": manifest.value(response, MF.expectedBoolean),
+                }
+            )
+        data = {
+            str(manifest.value(g, RDFS.label)): str(manifest.value(g, UT.graph))
+            for g in manifest.objects(test, UT.graphData)
+        }
         tests.append((name, {"requests": requests, "data": data}))
     return sorted(tests, key=lambda item: item[0])
 
@@ -71,8 +78,13 @@ def w3c(make_client, tmp_path_factory):
 
 def _is_update(request: dict[str, Any]) -> bool:
     text = (request["body"] or "") + request["path"]
-    return ("sparql-update" in str(request["headers"]) or "update=" in text or "using-graph-uri" in text
-            or "INSERT" in text or "CLEAR" in text)
+    return (
+        "sparql-update" in str(request["headers"])
+        or "update=" in text
+        or "using-graph-uri" in text
+        or "INSERT" in text
+        or "CLEAR" in text
+    )
 
 
 @pytest.mark.skipif(not TESTS, reason=f"W3C test suite not found at {SUITE}")

@@ -2,8 +2,8 @@
 
 Each subcommand registers itself through an ``_add_<name>`` function that sets
 ``func`` (``args -> exit code``); add new ones (e.g. ``validate``) the same way
-and list them in ``_SUBCOMMANDS``.  Exit codes: 0 ok, 1 check failed,
-2 usage error or unreadable input.  Users get one-line errors, no tracebacks.
+and list them in ``_SUBCOMMANDS``.  Exit codes (:mod:`dpv_almi.errors`): 0 ok, 1 check failed,
+2 usage error or unreadable input, 3 internal error.  Users get one-line errors, no tracebacks.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from dpv_almi import __version__
-
-from dpv_almi.model import concepts
+from dpv_almi.errors import EXIT_INTERNAL, EXIT_USAGE, DpvAlmiError
 from dpv_almi.loading import RdfLoadError
-
-EXIT_USAGE = 2
+from dpv_almi.model import concepts
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[Any]
@@ -51,10 +49,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from dpv_almi.settings import Settings, SettingsError
     from dpv_almi.store.backends import open_backend
     from dpv_almi.web.app import create_app
     from dpv_almi.web.serving import uvicorn_options
-    from dpv_almi.settings import Settings, SettingsError
 
     try:
         config = Settings.from_env().with_args(args)
@@ -63,8 +61,14 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(config, backend=backend), host=config.host, port=config.port,
-                log_level=config.log_level, access_log=False, **uvicorn_options(config))
+    uvicorn.run(
+        create_app(config, backend=backend),
+        host=config.host,
+        port=config.port,
+        log_level=config.log_level,
+        access_log=False,
+        **uvicorn_options(config),
+    )
     return 0
 
 
@@ -92,7 +96,9 @@ _SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_se
 
 def build_parser() -> argparse.ArgumentParser:
     """The full ``dpv-almi`` argument parser."""
-    parser = OneLineParser(prog="dpv-almi", description="DPV model of the Almi privacy notice: tools and SPARQL service.")
+    parser = OneLineParser(
+        prog="dpv-almi", description="DPV model of the Almi privacy notice: tools and SPARQL service."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in _SUBCOMMANDS:
@@ -107,9 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # last line of defence: users never see tracebacks
+    except DpvAlmiError as exc:  # an error the user is told about: one line, its own exit code
+        print(f"dpv-almi {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # last line of defence: users never see tracebacks, CI never reads "fails"  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
         print(f"dpv-almi: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -12,10 +12,19 @@ from dpv_almi.loading import RdfLoadError
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("organisations", type=int, metavar="N", help="number of synthetic notices")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0; same seed, same notices)")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="FILE.trig (one named graph per policy) or a directory (one org-NNNNN.ttl per policy)")
-    parser.add_argument("--fault", action="append", default=[], metavar="INDEX:FAULT",
-                        help="inject a fault into organisation INDEX (no-purpose, two-bases, no-controller); repeatable")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="FILE.trig (one named graph per policy) or a directory (one org-NNNNN.ttl per policy)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="INDEX:FAULT",
+        help="inject a fault into organisation INDEX (no-purpose, two-bases, no-controller); repeatable",
+    )
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -25,8 +34,10 @@ def run_generate(args: argparse.Namespace) -> int:
     for item in args.fault:
         index, _, fault = item.partition(":")
         if not index.isdigit() or fault not in synthetic.FAULTS:
-            print(f"dpv-almi generate: error: --fault {item!r}: expected INDEX:{'|'.join(synthetic.FAULTS)}",
-                  file=sys.stderr)
+            print(
+                f"dpv-almi generate: error: --fault {item!r}: expected INDEX:{'|'.join(synthetic.FAULTS)}",
+                file=sys.stderr,
+            )
             return 2
         faults[int(index)] = fault
     if args.organisations < 0:
@@ -38,12 +49,19 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, metavar="FILE", help="the policy's RDF (Turtle, N-Triples, RDF/XML, JSON-LD)")
-    parser.add_argument("--policy", metavar="ID", help="policy id (its graph is graph/<ID>); without it, FILE is "
-                        "data files' worth of graphs (TriG/N-Quads: its own; else graph/<file name>) bulk-loaded at once")
+    parser.add_argument(
+        "file", type=Path, metavar="FILE", help="the policy's RDF (Turtle, N-Triples, RDF/XML, JSON-LD)"
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="ID",
+        help="policy id (its graph is graph/<ID>); without it, FILE is "
+        "data files' worth of graphs (TriG/N-Quads: its own; else graph/<file name>) bulk-loaded at once",
+    )
     parser.add_argument("--version", dest="policy_version", metavar="V", help="version label (default: SHA-256 prefix)")
-    parser.add_argument("--store", required=True,
-                        help="on-disk store directory or sparql+http://host:port/query (env DPV_ALMI_STORE)")
+    parser.add_argument(
+        "--store", required=True, help="on-disk store directory or sparql+http://host:port/query (env DPV_ALMI_STORE)"
+    )
     parser.add_argument("--archive", type=Path, help="version archive directory (remote stores)")
 
 
@@ -59,8 +77,9 @@ def run_load(args: argparse.Namespace) -> int:
             records = backend.load_files([args.file])  # type: ignore[attr-defined]
             print(f"loaded {len(records)} graphs from {args.file} into {args.store}")
             return 0
-        record = backend.replace_policy(args.policy, args.file.read_bytes(), args.file.suffix.lower(),
-                                        args.policy_version, args.file.name)
+        record = backend.replace_policy(
+            args.policy, args.file.read_bytes(), args.file.suffix.lower(), args.policy_version, args.file.name
+        )
     except RdfLoadError as exc:  # name the user's file, not the copy that was parsed
         print(f"dpv-almi load: error: {RdfLoadError(args.file, exc.line, exc.column, exc.message)}", file=sys.stderr)
         return 2

@@ -11,31 +11,43 @@ import sys
 from pathlib import Path
 
 from dpv_almi import resources
-
-from dpv_almi.validation import reporting
+from dpv_almi.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dpv_almi.loading import RdfLoadError, expand_paths
+from dpv_almi.validation import reporting
 from dpv_almi.validation.core import DEFAULT_ENGINE, ENGINES, LANGUAGES, Severity, ShapesError, validate
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="*", type=Path, metavar="FILES",
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILES",
         help="RDF files or directories to validate (default: the packaged Almi model)",
     )
     parser.add_argument(
-        "--shapes", nargs="+", type=Path, metavar="DIR|FILE",
+        "--shapes",
+        nargs="+",
+        type=Path,
+        metavar="DIR|FILE",
         help="SHACL shapes files or directories (default: the packaged shapes)",
     )
-    parser.add_argument("--format", choices=reporting.FORMATS, default="text", help="report format (default: %(default)s)")
     parser.add_argument(
-        "--fail-on", choices=[s.label for s in reversed(Severity)], default="violation",
+        "--format", choices=reporting.FORMATS, default="text", help="report format (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.label for s in reversed(Severity)],
+        default="violation",
         help="lowest severity that makes the command exit 1 (default: %(default)s)",
     )
-    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages (default: %(default)s)")
     parser.add_argument(
-        "--engine", choices=sorted(ENGINES), default=DEFAULT_ENGINE,
+        "--lang", choices=LANGUAGES, default="en", help="language of the messages (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default=DEFAULT_ENGINE,
         help="SHACL engine (default: %(default)s; pyshacl is the slower reference implementation)",
     )
 

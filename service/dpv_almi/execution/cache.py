@@ -45,8 +45,17 @@ def outcome_size(outcome: Outcome) -> int:
 
 def job_key(job: QueryJob, check: bool) -> Hashable:
     """Everything of *job* that shapes the answer (``values`` are already applied to the text)."""
-    return (job.text, job.dataset, job.results_type, job.graph_type, job.max_rows, job.base_iri,
-            job.table, job.max_bytes, check)
+    return (
+        job.text,
+        job.dataset,
+        job.results_type,
+        job.graph_type,
+        job.max_rows,
+        job.base_iri,
+        job.table,
+        job.max_bytes,
+        check,
+    )
 
 
 class ResultCache:

@@ -23,6 +23,7 @@ A message is an 8-byte length and a pickle.  A worker is idle in a blocking read
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pickle
@@ -71,19 +72,22 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
-def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
-                 initializer: Callable[..., None] | None, initargs: Sequence[Any],
-                 spent: Callable[[], bool] | None = None) -> None:
+def _worker_main(
+    tasks: Any,
+    answers: Any,
+    inherited: Sequence[int],
+    initializer: Callable[..., None] | None,
+    initargs: Sequence[Any],
+    spent: Callable[[], bool] | None = None,
+) -> None:
     """Run tasks from *tasks* until told to exit; each answer is ``(True, value, spent)`` or
     ``(False, exception, spent)``, *spent* saying whether this worker asks to be replaced."""
     for fd in inherited:  # other workers' pipes, copied by fork
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     task_fd, answer_fd = tasks.fileno(), answers.fileno()
     if initializer is not None:
         initializer(*initargs)
@@ -94,7 +98,7 @@ def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
         payload = _read_exactly(task_fd, _HEADER.unpack(header)[0])
         if not payload:
             return
-        function, args = pickle.loads(payload)
+        function, args = pickle.loads(payload)  # noqa: S301 - pickles cross pipes between our own processes only
         try:
             ok, value = True, function(*args)
         except BaseException as exc:  # noqa: BLE001 -- every failure goes back to the caller
@@ -102,9 +106,10 @@ def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
         done = bool(spent is not None and spent())
         try:
             answer = pickle.dumps((ok, value, done), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an answer or exception that does not pickle
-            answer = pickle.dumps((False, RuntimeError(repr(value if not ok else exc)), done),
-                                  protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an answer or exception that does not pickle  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
+            answer = pickle.dumps(
+                (False, RuntimeError(repr(value if not ok else exc)), done), protocol=pickle.HIGHEST_PROTOCOL
+            )
         _write_all(answer_fd, _HEADER.pack(len(answer)) + answer)
 
 
@@ -114,8 +119,14 @@ def _worker_main(tasks: Any, answers: Any, inherited: Sequence[int],
 class _Worker:
     """One worker process and the loop's ends of its pipes."""
 
-    def __init__(self, process: Any, reader: asyncio.StreamReader, read_end: asyncio.BaseTransport,
-                 writer: asyncio.WriteTransport, fds: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        process: Any,
+        reader: asyncio.StreamReader,
+        read_end: asyncio.BaseTransport,
+        writer: asyncio.WriteTransport,
+        fds: tuple[int, int],
+    ) -> None:
         self.process, self.reader, self.read_end, self.writer, self.fds = process, reader, read_end, writer, fds
         self.spent = False
         """The worker asked to be replaced with its last answer."""
@@ -130,16 +141,14 @@ class _Worker:
         except asyncio.IncompleteReadError:
             await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
             raise WorkerDied(f"query worker {self.process.pid} ended (exit code {self.process.exitcode})") from None
-        ok, value, self.spent = pickle.loads(payload)
+        ok, value, self.spent = pickle.loads(payload)  # noqa: S301 - pickles cross pipes between our own processes only
         if ok:
             return value
         raise value
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, TypeError):
             os.kill(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, TypeError):
-            pass
         self.release()
 
     def retire(self) -> None:
@@ -171,8 +180,14 @@ class WorkerPool:
     """*size* worker processes started by *context*, each running *initializer(*initargs)* once and
     *spent()* after each task (true: replace this worker)."""
 
-    def __init__(self, size: int, context: BaseContext, initializer: Callable[..., None] | None = None,
-                 initargs: Sequence[Any] = (), spent: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        context: BaseContext,
+        initializer: Callable[..., None] | None = None,
+        initargs: Sequence[Any] = (),
+        spent: Callable[[], bool] | None = None,
+    ) -> None:
         self.size = max(1, size)
         self.context = context
         self.initializer, self.initargs, self.spent = initializer, tuple(initargs), spent
@@ -198,9 +213,12 @@ class WorkerPool:
         parent_ends = (task_write.fileno(), answer_read.fileno())
         # a forked child holds copies of every pipe end of this process; a fresh one holds none
         inherited = sorted(_PARENT_ENDS | set(parent_ends)) if self.context.get_start_method() == "fork" else []
-        process = self.context.Process(target=_worker_main, daemon=True, name="dpv-almi query worker",
-                                       args=(task_read, answer_write, inherited, self.initializer, self.initargs,
-                                             self.spent))
+        process = self.context.Process(
+            target=_worker_main,
+            daemon=True,
+            name="dpv-almi query worker",
+            args=(task_read, answer_write, inherited, self.initializer, self.initargs, self.spent),
+        )
         process.start()
         task_read.close()
         answer_write.close()
@@ -219,8 +237,9 @@ class WorkerPool:
             forked.add_done_callback(_abandon)
             raise
         reader = asyncio.StreamReader(limit=1 << 20)
-        read_end, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
-                                                   os.fdopen(read_fd, "rb", 0))
+        read_end, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", 0)
+        )
         writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(write_fd, "wb", 0))
         worker = _Worker(process, reader, read_end, writer, (write_fd, read_fd))  # type: ignore[arg-type]
         self._live.add(worker)
@@ -250,7 +269,7 @@ class WorkerPool:
                     task.add_done_callback(self._replenishing.discard)
             else:
                 self._idle.append(worker)
-        assert self._slots is not None
+        assert self._slots is not None  # noqa: S101 - an invariant for the type checker, not an input check
         self._slots.release()
         if self._closed and not (self._live - set(self._idle)) and self._drained is not None:
             self._drained.set()
@@ -258,13 +277,13 @@ class WorkerPool:
     async def _replenish(self) -> None:
         """Start one worker if the pool is short of one.  It holds a slot while it does, as a task
         would: so a task's own start of a worker and this one never make more than ``size``."""
-        assert self._slots is not None
+        assert self._slots is not None  # noqa: S101 - an invariant for the type checker, not an input check
         async with self._slots:
             if self._closed or len(self._live) >= self.size:
                 return
             try:
                 worker = await self._spawn()
-            except Exception as exc:  # the next task tries again
+            except Exception as exc:  # the next task tries again  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
                 log.error("could not start a query worker: %s", exc)
                 return
             if self._closed:

@@ -50,22 +50,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from dpv_almi.errors import DpvAlmiError
+from dpv_almi.execution.pool import PoolClosed, WorkerDied, WorkerPool
 from dpv_almi.sparql import lexer
 from dpv_almi.store.dataset import DataStore, Outcome, QueryJob
-from dpv_almi.execution.pool import PoolClosed, WorkerDied, WorkerPool
 
 if TYPE_CHECKING:
     from dpv_almi.store.backends import WorkerSpec
 
 log = logging.getLogger(__name__)
-
-
-class QueryProblem(Exception):
-    """A query that cannot be answered; the web layer renders it as problem+json."""
-
-    def __init__(self, status: int, title: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
 
 
 # --- worker side ---------------------------------------------------------------
@@ -136,7 +129,7 @@ def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int
 
 
 def _worker_run(job: QueryJob) -> Outcome:
-    assert _WORKER_STORE is not None, "worker not initialised"
+    assert _WORKER_STORE is not None, "worker not initialised"  # noqa: S101 - an invariant for the type checker, not an input check
     return _WORKER_STORE.execute(job)
 
 
@@ -203,25 +196,33 @@ class BaseRunner:
     def check(self, text: str) -> None:
         """Refuse, before any worker sees it, what the service never runs."""
         if len(text) > self.limits.max_query_length:
-            raise QueryProblem(413, "Query too long", f"The query has {len(text)} characters; the limit is "
-                               f"{self.limits.max_query_length}.")
+            raise DpvAlmiError(
+                413,
+                f"The query has {len(text)} characters; the limit is {self.limits.max_query_length}.",
+                "Query too long",
+            )
         if lexer.nesting_depth(text) > lexer.MAX_NESTING:
-            raise QueryProblem(400, "Query too deeply nested", f"The query nests brackets more than "
-                               f"{lexer.MAX_NESTING} deep, the server's maximum.")
+            raise DpvAlmiError(
+                400,
+                f"The query nests brackets more than {lexer.MAX_NESTING} deep, the server's maximum.",
+                "Query too deeply nested",
+            )
         if lexer.looks_like_update(text):
-            raise QueryProblem(400, "Update not allowed", "This endpoint is read-only: SPARQL updates are not accepted.")
+            raise DpvAlmiError(
+                400, "This endpoint is read-only: SPARQL updates are not accepted.", "Update not allowed"
+            )
         if lexer.uses_service(text):
-            raise QueryProblem(400, "Query not allowed", "SERVICE (federated query) is not allowed on this endpoint.")
+            raise DpvAlmiError(400, "SERVICE (federated query) is not allowed on this endpoint.", "Query not allowed")
 
     async def run(self, job: QueryJob, *, check: bool = True) -> Outcome:
-        """Run *job*; raise :class:`QueryProblem` for anything but a result."""
+        """Run *job*; raise :class:`DpvAlmiError` for anything but a result."""
         if check:
             self.check(job.text)
         if job.max_rows > self.limits.max_rows or job.max_bytes != self.limits.max_result_bytes:
             job = replace(job, max_rows=min(job.max_rows, self.limits.max_rows), max_bytes=self.limits.max_result_bytes)
         outcome = await self._execute(job)
         if outcome.status >= 400:
-            raise QueryProblem(outcome.status, outcome.title, outcome.detail)
+            raise DpvAlmiError(outcome.status, outcome.detail, outcome.title)
         return outcome
 
     async def _execute(self, job: QueryJob) -> Outcome:
@@ -251,7 +252,7 @@ def _release(spec: object, successor: object) -> bool:
     released = bool(release is not None and release(successor))
     gc.collect()
     if sys.platform.startswith("linux"):
-        try:
+        try:  # noqa: SIM105 - kept explicit
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not glibc
             pass
@@ -261,10 +262,12 @@ def _release(spec: object, successor: object) -> bool:
 class QueryRunner(BaseRunner):
     """Runs :class:`QueryJob` s in sandboxed worker processes under :class:`Limits`."""
 
-    def __init__(self, spec: WorkerSpec | Sequence[Path], limits: Limits, workers: int = 2, *,
-                 sandbox: bool = True) -> None:
+    def __init__(
+        self, spec: WorkerSpec | Sequence[Path], limits: Limits, workers: int = 2, *, sandbox: bool = True
+    ) -> None:
         self.spec: WorkerSpec | tuple[str, ...] = (
-            tuple(str(f) for f in spec) if isinstance(spec, (list, tuple)) else spec)  # type: ignore[assignment]
+            tuple(str(f) for f in spec) if isinstance(spec, (list, tuple)) else spec
+        )  # type: ignore[assignment]
         self.limits = limits
         self.workers = max(1, workers)
         self.sandbox = sandbox
@@ -277,9 +280,13 @@ class QueryRunner(BaseRunner):
             method = "fork"  # workers inherit the parent's in-memory store (see the module docstring)
         else:
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-        return WorkerPool(self.workers, multiprocessing.get_context(method), _worker_init,
-                          (self.spec, self.sandbox, self.limits.worker_memory, self.limits.worker_recycle),
-                          spent=_worker_spent)
+        return WorkerPool(
+            self.workers,
+            multiprocessing.get_context(method),
+            _worker_init,
+            (self.spec, self.sandbox, self.limits.worker_memory, self.limits.worker_recycle),
+            spent=_worker_spent,
+        )
 
     def start(self) -> None:
         self._pool = self._new_pool()
@@ -334,21 +341,23 @@ class QueryRunner(BaseRunner):
         while True:
             pool = self._pool
             if pool is None:
-                raise QueryProblem(503, "Service Unavailable", "The query workers are not running.")
+                raise DpvAlmiError(503, "The query workers are not running.", "Service Unavailable")
             try:
                 return await pool.run(function, args, timeout=timeout)
             except PoolClosed:
                 if self._pool is pool:  # stopped, not swapped
-                    raise QueryProblem(503, "Service Unavailable", "The query workers are not running.") from None
+                    raise DpvAlmiError(503, "The query workers are not running.", "Service Unavailable") from None
                 continue  # the data was swapped while this query waited: run it on the new pool
             except TimeoutError:
-                raise QueryProblem(503, "Query timeout", f"The query ran longer than {timeout:g} s and was stopped.") from None
+                raise DpvAlmiError(
+                    503, f"The query ran longer than {timeout:g} s and was stopped.", "Query timeout"
+                ) from None
             except WorkerDied as exc:
                 log.error("query worker died: %s", exc)
-                raise QueryProblem(503, "Query failed", "The query worker stopped unexpectedly; try again.") from None
+                raise DpvAlmiError(503, "The query worker stopped unexpectedly; try again.", "Query failed") from None
             except (OSError, MemoryError) as exc:  # no worker could be started (fork: EAGAIN, ENOMEM)
                 log.error("could not start a query worker: %s", exc)
-                raise QueryProblem(503, "Service Unavailable", "No query worker could be started; try again.") from None
+                raise DpvAlmiError(503, "No query worker could be started; try again.", "Service Unavailable") from None
 
 
 class RemoteRunner(BaseRunner):
@@ -360,7 +369,7 @@ class RemoteRunner(BaseRunner):
     def __init__(self, remote: object, limits: Limits) -> None:
         from dpv_almi.store.remote import RemoteStore
 
-        assert isinstance(remote, RemoteStore)
+        assert isinstance(remote, RemoteStore)  # noqa: S101 - an invariant for the type checker, not an input check
         self.remote = remote
         self.limits = limits
         self._client: httpx.AsyncClient | None = None
@@ -384,12 +393,13 @@ class RemoteRunner(BaseRunner):
         from dpv_almi.store import remote
 
         if self._client is None:
-            raise QueryProblem(503, "Service Unavailable", "The remote store client is not running.")
+            raise DpvAlmiError(503, "The remote store client is not running.", "Service Unavailable")
         try:
             return await remote.execute(self._client, self.remote, job, self.limits.timeout)
         except httpx.TimeoutException:
-            raise QueryProblem(503, "Query timeout",
-                               f"The query ran longer than {self.limits.timeout:g} s and was stopped.") from None
+            raise DpvAlmiError(
+                503, f"The query ran longer than {self.limits.timeout:g} s and was stopped.", "Query timeout"
+            ) from None
         except httpx.HTTPError as exc:
             log.error("remote store unreachable: %s", exc)
-            raise QueryProblem(503, "Store unavailable", "The SPARQL store did not answer; try again.") from None
+            raise DpvAlmiError(503, "The SPARQL store did not answer; try again.", "Store unavailable") from None

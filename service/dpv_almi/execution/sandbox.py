@@ -37,7 +37,7 @@ def deny_network() -> bool:
         for family in (socket.AF_INET, socket.AF_INET6):
             rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
         rules.load()
-    except Exception as exc:  # no libseccomp, not Linux, or a kernel without seccomp
+    except Exception as exc:  # no libseccomp, not Linux, or a kernel without seccomp  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
         log.warning("seccomp unavailable (%s): query workers rely on the SERVICE check alone", exc)
         return False
     return True

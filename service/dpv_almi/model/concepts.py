@@ -33,9 +33,7 @@ COPIED_PREDICATES: tuple[URIRef, ...] = (
 )
 """What is copied per concept; definitions, notes, examples and provenance are deliberately left out."""
 
-HIERARCHY_PREDICATES: frozenset[URIRef] = frozenset(
-    {RDF.type, RDFS.subClassOf, RDFS.subPropertyOf, SKOS.broader}
-)
+HIERARCHY_PREDICATES: frozenset[URIRef] = frozenset({RDF.type, RDFS.subClassOf, RDFS.subPropertyOf, SKOS.broader})
 """Links followed upwards to close the extract."""
 
 HEADER = f"""\
@@ -111,7 +109,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dpv", required=True, type=Path, metavar="DIR", help="DPV release directory (Turtle files)")
     parser.add_argument("--out", type=Path, metavar="FILE", help="output file (default: ontology/dpv-concepts.ttl)")
     parser.add_argument("--model", nargs="+", type=Path, metavar="FILE", help="model files (default: ontology/*.ttl)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if FILE is not what would be generated; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if FILE is not what would be generated; write nothing"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

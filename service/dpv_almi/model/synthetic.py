@@ -30,36 +30,65 @@ LEGITIMATE_INTEREST = EU_GDPR["A6-1-f"]
 
 # (Swedish, English, DPV concept, examples as (Swedish, English, pd concept or None))
 CATEGORIES: tuple[tuple[str, str, URIRef, tuple[tuple[str, str, URIRef | None], ...]], ...] = (
-    ("Kontaktuppgifter", "Contact data", PD.Contact, (
-        ("E-post", "E-mail address", PD.EmailAddress),
-        ("Telefonnummer", "Telephone number", PD.TelephoneNumber),
-        ("Adress", "Address", PD.PhysicalAddress),
-    )),
-    ("Identitetsuppgifter", "Identity data", PD.Identifying, (
-        ("Namn", "Name", PD.Name),
-        ("Användarnamn", "Username", PD.Username),
-        ("IP-adress", "IP address", PD.IPAddress),
-    )),
-    ("Demografiska uppgifter", "Demographic data", PD.Demographic, (
-        ("Födelsedatum", "Date of birth", PD.BirthDate),
-        ("Kön", "Gender", PD.Gender),
-    )),
-    ("Kommunikation", "Communication", PD.Communication, (
-        ("Innehåll i mejl", "E-mail content", PD.EmailContent),
-        ("Mötesanteckningar", "Meeting notes", None),
-    )),
-    ("Yrkesuppgifter", "Professional data", PD.Professional, (
-        ("Titel", "Title", PD.Job),
-        ("Arbetsgivare", "Employer", PD.CurrentEmployment),
-    )),
-    ("Beteendedata", "Behavioural data", PD.Behavioural, (
-        ("Loggar", "Logs", PD.BrowsingBehaviour),
-    )),
+    (
+        "Kontaktuppgifter",
+        "Contact data",
+        PD.Contact,
+        (
+            ("E-post", "E-mail address", PD.EmailAddress),
+            ("Telefonnummer", "Telephone number", PD.TelephoneNumber),
+            ("Adress", "Address", PD.PhysicalAddress),
+        ),
+    ),
+    (
+        "Identitetsuppgifter",
+        "Identity data",
+        PD.Identifying,
+        (
+            ("Namn", "Name", PD.Name),
+            ("Användarnamn", "Username", PD.Username),
+            ("IP-adress", "IP address", PD.IPAddress),
+        ),
+    ),
+    (
+        "Demografiska uppgifter",
+        "Demographic data",
+        PD.Demographic,
+        (
+            ("Födelsedatum", "Date of birth", PD.BirthDate),
+            ("Kön", "Gender", PD.Gender),
+        ),
+    ),
+    (
+        "Kommunikation",
+        "Communication",
+        PD.Communication,
+        (
+            ("Innehåll i mejl", "E-mail content", PD.EmailContent),
+            ("Mötesanteckningar", "Meeting notes", None),
+        ),
+    ),
+    (
+        "Yrkesuppgifter",
+        "Professional data",
+        PD.Professional,
+        (
+            ("Titel", "Title", PD.Job),
+            ("Arbetsgivare", "Employer", PD.CurrentEmployment),
+        ),
+    ),
+    ("Beteendedata", "Behavioural data", PD.Behavioural, (("Loggar", "Logs", PD.BrowsingBehaviour),)),
 )
 
 # (Swedish, English, DPV purposes, legal basis, profiling?)
 ACTIVITY_KINDS: tuple[tuple[str, str, tuple[URIRef, ...], URIRef, bool], ...] = (
-    ("Kundtjänst", "Customer service", (DPV.CustomerCare, DPV.CommunicationForCustomerCare), LEGITIMATE_INTEREST, False),
+    (
+        "Kundtjänst",
+        "Customer service",
+        (DPV.CustomerCare, DPV.CommunicationForCustomerCare),
+        LEGITIMATE_INTEREST,
+        False,
+    ),
     ("Direkt marknadsföring", "Direct marketing", (DPV.DirectMarketing,), LEGITIMATE_INTEREST, False),
     ("Statistik", "Statistics", (DPV.ServiceUsageAnalytics,), LEGITIMATE_INTEREST, False),
     ("Mötesbokning", "Meeting booking", (DPV.RequestedServiceProvision,), LEGITIMATE_INTEREST, False),
@@ -80,10 +109,23 @@ RIGHTS: tuple[tuple[str, str, str, URIRef], ...] = (
     ("RattAttKlaga", "Rätt att klaga till IMY", "Right to lodge a complaint with IMY", EU_GDPR.A77),
 )
 RIGHTS_BY_BASIS: dict[URIRef, tuple[str, ...]] = {
-    CONSENT: ("RattTillAtkomst", "RattTillRattelse", "RattTillRadering", "RattTillBegransning",
-              "RattTillDataportabilitet", "RattAttAterkallaSamtycke", "RattAttKlaga"),
-    LEGITIMATE_INTEREST: ("RattTillAtkomst", "RattTillRattelse", "RattTillRadering", "RattTillBegransning",
-                          "RattAttInvanda", "RattAttKlaga"),
+    CONSENT: (
+        "RattTillAtkomst",
+        "RattTillRattelse",
+        "RattTillRadering",
+        "RattTillBegransning",
+        "RattTillDataportabilitet",
+        "RattAttAterkallaSamtycke",
+        "RattAttKlaga",
+    ),
+    LEGITIMATE_INTEREST: (
+        "RattTillAtkomst",
+        "RattTillRattelse",
+        "RattTillRadering",
+        "RattTillBegransning",
+        "RattAttInvanda",
+        "RattAttKlaga",
+    ),
 }
 
 
@@ -127,14 +169,15 @@ def _inject(graph: Graph, org: _Org, fault: str) -> None:
         raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
 
 
-def generate_policies(organisations: int, seed: int = 0,
-                      faults: dict[int, str] | None = None) -> Iterator[tuple[str, Graph]]:
+def generate_policies(
+    organisations: int, seed: int = 0, faults: dict[int, str] | None = None
+) -> Iterator[tuple[str, Graph]]:
     """(policy id, graph) per synthetic organisation, deterministic for *seed*.
 
     *faults* maps an organisation index (1-based) to a fault name of :data:`FAULTS`."""
     if organisations < 0:
         raise ValueError("organisations must be zero or more")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic test data, not security
     for index in range(1, organisations + 1):
         graph = bind_prefixes(Graph())
         org = _Org(index, organisation_namespace(index), f"Organisation {index} AB")
@@ -190,14 +233,25 @@ def _passage(graph: Graph, org: _Org, key: str, section: str, quote: str) -> URI
 
 def _add_organisation(graph: Graph, org: _Org, rng: random.Random) -> None:
     ns, notice = org.ns, org.ns.Notice
-    intro = _passage(graph, org, "intro", "Integritetspolicy",
-                     f"{org.name} är personuppgiftsansvarig för behandlingen av dina personuppgifter.")
+    intro = _passage(
+        graph,
+        org,
+        "intro",
+        "Integritetspolicy",
+        f"{org.name} är personuppgiftsansvarig för behandlingen av dina personuppgifter.",
+    )
     add = graph.add
 
     add((notice, RDF.type, DPV.PrivacyNotice))
     add((notice, RDF.type, EU_GDPR.DirectDataCollectionNotice))
     _labelled(graph, notice, f"Integritetspolicy för {org.name}", f"Privacy notice of {org.name}")
-    add((notice, DCTERMS.modified, Literal(f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", datatype=XSD.date)))
+    add(
+        (
+            notice,
+            DCTERMS.modified,
+            Literal(f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", datatype=XSD.date),
+        )
+    )
     add((notice, DPV.hasDataController, ns.Controller))
     add((notice, DPV.hasDataProtectionOfficer, ns.DPO))
     add((notice, DPV.hasApplicableLaw, LEGAL_EU["law-GDPR"]))

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dpv_almi import resources
+from dpv_almi.errors import InputError
 
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[A-Za-z-]+)(?:@(?P<lang>[a-z]{2}))?\s*:\s*(?P<value>.*\S)\s*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class QueryCatalogueError(ValueError):
+class QueryCatalogueError(InputError, ValueError):
     """A query file whose name or header does not follow the catalogue's rules."""
 
 
@@ -111,8 +112,11 @@ def load_rest_catalogue() -> dict[str, NamedQuery]:
     return load_catalogue(REST_QUERIES_DIR)
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError, ValueError):
     """A parameter value that does not fit its declared kind, or an unknown parameter."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "Bad parameter")
 
 
 def sparql_term(kind: str, value: str) -> str:
@@ -172,5 +176,5 @@ def bind(query: NamedQuery, values: dict[str, str | list[str]]) -> str:
         if len(clauses) != 1:
             raise QueryCatalogueError(f"{query.path}: no single VALUES clause for parameter {name!r}")
         clause = clauses[0]
-        text = text[: clause.start("body")] + f" {terms} " + text[clause.end("body"):]
+        text = text[: clause.start("body")] + f" {terms} " + text[clause.end("body") :]
     return text

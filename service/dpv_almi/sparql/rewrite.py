@@ -36,15 +36,28 @@ def drop_unbound_parameters(text: str) -> str:
     cuts: list[tuple[int, int]] = []
     unbound = set()
     for i in range(len(tokens) - 4):
-        if (tokens[i].is_("VALUES") and tokens[i + 1].kind == "var" and tokens[i + 2].is_("{")
-                and tokens[i + 3].is_("UNDEF") and tokens[i + 4].is_("}")):
+        if (
+            tokens[i].is_("VALUES")
+            and tokens[i + 1].kind == "var"
+            and tokens[i + 2].is_("{")
+            and tokens[i + 3].is_("UNDEF")
+            and tokens[i + 4].is_("}")
+        ):
             unbound.add(tokens[i + 1].text[1:])
             cuts.append((tokens[i].start, tokens[i + 4].end))
     for i in range(len(tokens) - 7):
-        if (tokens[i].is_("FILTER") and tokens[i + 1].is_("(") and tokens[i + 2].is_("!") and tokens[i + 3].is_("BOUND")
-                and tokens[i + 4].is_("(") and tokens[i + 5].kind == "var" and tokens[i + 5].text[1:] in unbound
-                and tokens[i + 6].is_(")") and tokens[i + 7].is_("||")
-                and (end := _matching(tokens, i + 1)) >= 0):
+        if (
+            tokens[i].is_("FILTER")
+            and tokens[i + 1].is_("(")
+            and tokens[i + 2].is_("!")
+            and tokens[i + 3].is_("BOUND")
+            and tokens[i + 4].is_("(")
+            and tokens[i + 5].kind == "var"
+            and tokens[i + 5].text[1:] in unbound
+            and tokens[i + 6].is_(")")
+            and tokens[i + 7].is_("||")
+            and (end := _matching(tokens, i + 1)) >= 0
+        ):
             cuts.append((tokens[i].start, tokens[end].end))
     outermost: list[tuple[int, int]] = []
     for start, end in sorted(cuts):  # a cut inside one already made (a nested FILTER) goes with it
@@ -164,9 +177,12 @@ class _ClosureRewriter:
             token = self.tokens[i]
             if token.is_("WHERE") and i + 1 < len(self.tokens) and self.tokens[i + 1].is_("{"):
                 i = self.group(i + 1)
-            elif token.is_("{") and i > 0 and (self.tokens[i - 1].kind in ("var", "iri", "pname")
-                                               or self.tokens[i - 1].is_("*", ")", "ASK")):
-                if self._values_block(i):
+            elif (
+                token.is_("{")
+                and i > 0
+                and (self.tokens[i - 1].kind in ("var", "iri", "pname") or self.tokens[i - 1].is_("*", ")", "ASK"))
+            ):
+                if self._values_block(i):  # noqa: SIM108 - two branches read better
                     i = self.skip_balanced(i)
                 else:  # SELECT … { (WHERE omitted), ASK {, DESCRIBE … {
                     i = self.group(i)
@@ -207,7 +223,7 @@ class _ClosureRewriter:
 
         Not inside ``GRAPH``/``SERVICE`` (*rewrite* False): a sub-select in ``GRAPH ?g`` answers per graph
         and the zero-length part of a closure then differs."""
-        assert self.tokens[i].is_("{")
+        assert self.tokens[i].is_("{")  # noqa: S101 - an invariant for the type checker, not an input check
         i += 1
         own: list[tuple[int, int, str]] = []  # this group's statements' edits
         elements = 0  # statements and other constructs in this group, FILTERs aside
@@ -226,10 +242,7 @@ class _ClosureRewriter:
             if token.is_("."):
                 i += 1
             elif token.is_("{"):
-                if self._at(i + 1).is_("SELECT"):
-                    i = self.subselect(i, rewrite)
-                else:
-                    i = self.group(i, rewrite)
+                i = self.subselect(i, rewrite) if self._at(i + 1).is_("SELECT") else self.group(i, rewrite)
             elif token.is_("OPTIONAL", "MINUS", "UNION"):  # the group that follows is rewritten on its own
                 i += 1
             elif token.is_("GRAPH", "SERVICE"):
@@ -311,8 +324,9 @@ class _ClosureRewriter:
                 parts.append(replacement or f"{s_text} {self._span(verb_start, verb_end)} {o_text}")
         return (self.tokens[start].start, self.tokens[end - 1].end, " .\n  ".join(parts)) if changed else None
 
-    def _closure(self, s_text: str, subject: tuple[int, int], verb: list[_Tok], o_text: str,
-                 obj: tuple[int, int]) -> str | None:
+    def _closure(
+        self, s_text: str, subject: tuple[int, int], verb: list[_Tok], o_text: str, obj: tuple[int, int]
+    ) -> str | None:
         elements = self._sequence(verb)
         if elements is None:
             return None
@@ -363,7 +377,7 @@ class _ClosureRewriter:
         return self._span_tokens(self.tokens[i:j])
 
     def _span_tokens(self, tokens: list[_Tok]) -> str:
-        return self.text[tokens[0].start:tokens[-1].end]
+        return self.text[tokens[0].start : tokens[-1].end]
 
     def _fresh(self) -> str:
         self.fresh += 1
@@ -442,7 +456,7 @@ def parses(text: str) -> bool:
         _PARSER.query(text, prefixes=PREFIXES)
     except SyntaxError:
         return False
-    except Exception:  # noqa: BLE001 -- only the syntax matters
+    except Exception:  # noqa: S110, BLE001 -- only the syntax matters
         pass
     return True
 
@@ -483,8 +497,8 @@ def project_all_inside(text: str) -> str:
     if tokens is None or group is None or group[2]:
         return text
     i, end, _ = group
-    body = text[tokens[i].end:tokens[end].start]
-    rewritten = f"{text[:tokens[i].start]}{{ {{ SELECT * WHERE {{{body}}} }} }}{text[tokens[end].end:]}"
+    body = text[tokens[i].end : tokens[end].start]
+    rewritten = f"{text[: tokens[i].start]}{{ {{ SELECT * WHERE {{{body}}} }} }}{text[tokens[end].end :]}"
     return rewritten if parses(rewritten) else text
 
 
@@ -505,7 +519,12 @@ def exists_variables(text: str) -> frozenset[str]:
         if not (tokens[j].is_("EXISTS") and j + 1 < len(tokens) and tokens[j + 1].is_("{")):
             continue
         k = _matching(tokens, j + 1)
-        if 0 <= k < len(tokens) - 3 and tokens[k + 1].is_("AS") and tokens[k + 2].kind == "var" and tokens[k + 3].is_(")"):
+        if (
+            0 <= k < len(tokens) - 3
+            and tokens[k + 1].is_("AS")
+            and tokens[k + 2].kind == "var"
+            and tokens[k + 3].is_(")")
+        ):
             found.add(tokens[k + 2].text[1:])
     return frozenset(found)
 
@@ -519,8 +538,13 @@ def names_a_graph(text: str) -> bool:
     tokens = _tokenize(text)
     if tokens is None:
         return True
-    return any(token.kind == "word" and token.text.upper() == "GRAPH" and i + 1 < len(tokens)
-               and tokens[i + 1].kind in ("iri", "pname") for i, token in enumerate(tokens))
+    return any(
+        token.kind == "word"
+        and token.text.upper() == "GRAPH"
+        and i + 1 < len(tokens)
+        and tokens[i + 1].kind in ("iri", "pname")
+        for i, token in enumerate(tokens)
+    )
 
 
 # --- Virtuoso: FILTER EXISTS as a join --------------------------------------------------------------------------
@@ -561,7 +585,11 @@ def exists_as_joins(text: str) -> str:
             close = _matching(tokens, block) if 0 < block < end else -1
             if close < 0:
                 return text
-            if close == block + 2 and tokens[i + 1].kind == "var" and tokens[block + 1].kind in ("iri", "pname", "str", "num"):
+            if (
+                close == block + 2
+                and tokens[i + 1].kind == "var"
+                and tokens[block + 1].kind in ("iri", "pname", "str", "num")
+            ):
                 constants[tokens[i + 1].text[1:]] = tokens[block + 1].text
                 bound.add(tokens[i + 1].text[1:])
             i = close + 1
@@ -576,12 +604,15 @@ def exists_as_joins(text: str) -> str:
             i = _matching(tokens, i) + 1
             if i <= 0:
                 return text
-        elif token.kind == "word" and token.text.upper() in _GROUP_KEYWORDS or token.is_("."):
+        elif (token.kind == "word" and token.text.upper() in _GROUP_KEYWORDS) or token.is_("."):
             i += 1  # OPTIONAL, UNION, BIND …: what follows is skipped above, its variables not counted as bound
         else:  # a triple pattern: every variable in it is bound in every solution
             j = i
-            while j < end and not tokens[j].is_(".", "{", "}") and not (
-                    tokens[j].kind == "word" and tokens[j].text.upper() in (*_GROUP_KEYWORDS, "FILTER")):
+            while (
+                j < end
+                and not tokens[j].is_(".", "{", "}")
+                and not (tokens[j].kind == "word" and tokens[j].text.upper() in (*_GROUP_KEYWORDS, "FILTER"))
+            ):
                 j = _matching(tokens, j) + 1 if tokens[j].is_("(", "[") else j + 1
                 if j <= 0:
                     return text
@@ -599,7 +630,7 @@ def exists_as_joins(text: str) -> str:
         cuts.append((tokens[f_start].start, tokens[f_end - 1].end))
     if not joins:
         return text
-    rewritten = text[:tokens[end].start] + "\n  " + "\n  ".join(joins) + "\n" + text[tokens[end].start:]
+    rewritten = text[: tokens[end].start] + "\n  " + "\n  ".join(joins) + "\n" + text[tokens[end].start :]
     for cut_start, cut_end in reversed(cuts):
         rewritten = rewritten[:cut_start] + " " + rewritten[cut_end:]
     return rewritten if parses(rewritten) else text
@@ -637,9 +668,17 @@ def _exists_pattern(tokens: list[_Tok], i: int, after: int, constants: dict[str,
     ``?v`` a top-level constant, and P holds only patterns, groups and UNION."""
     j = i + 1
     if tokens[j].is_("("):
-        if not (after - j > 8 and tokens[j + 1].is_("!") and tokens[j + 2].is_("BOUND") and tokens[j + 3].is_("(")
-                and tokens[j + 4].kind == "var" and tokens[j + 4].text[1:] in constants and tokens[j + 5].is_(")")
-                and tokens[j + 6].is_("||") and tokens[after - 1].is_(")")):
+        if not (
+            after - j > 8
+            and tokens[j + 1].is_("!")
+            and tokens[j + 2].is_("BOUND")
+            and tokens[j + 3].is_("(")
+            and tokens[j + 4].kind == "var"
+            and tokens[j + 4].text[1:] in constants
+            and tokens[j + 5].is_(")")
+            and tokens[j + 6].is_("||")
+            and tokens[after - 1].is_(")")
+        ):
             return None
         j += 7
         if not (tokens[j].is_("EXISTS") and _matching(tokens, j + 1) == after - 2):
@@ -655,7 +694,7 @@ def _exists_pattern(tokens: list[_Tok], i: int, after: int, constants: dict[str,
 def _top_level_variables(tokens: list[_Tok], p_open: int, p_close: int) -> set[str]:
     """The variables of the triple patterns directly in the group *p_open*…*p_close* (not in a nested group)."""
     names, depth = set(), 0
-    for token in tokens[p_open + 1:p_close]:
+    for token in tokens[p_open + 1 : p_close]:
         depth += token.is_("{") - token.is_("}")
         if depth == 0 and token.kind == "var":
             names.add(token.text[1:])
@@ -666,10 +705,10 @@ def _substituted(text: str, tokens: list[_Tok], first: int, last: int, constants
     """The text of tokens *first*…*last* (exclusive; the spaces between kept) with each constant variable replaced."""
     position = tokens[first - 1].end
     for token in tokens[first:last]:
-        yield text[position:token.start]
+        yield text[position : token.start]
         yield constants.get(token.text[1:], token.text) if token.kind == "var" else token.text
         position = token.end
-    yield text[position:tokens[last].start]
+    yield text[position : tokens[last].start]
 
 
 # --- Virtuoso: xsd:duration literals under a datatype it keeps verbatim -----------------------------------------
@@ -772,11 +811,22 @@ def _compared_with_datatype(tokens: list[_Tok], i: int) -> bool:
         return True
     if before is not None and before.is_(",") and after is not None and after.is_(")"):
         opening = _opening(tokens, i + 1)  # sameTerm(DATATYPE(e), iri)
-        if (opening > 0 and tokens[opening - 1].is_("sameTerm") and _datatype_call_starts_at(tokens, opening + 1)
-                and _matching(tokens, opening + 2) == i - 2):
+        if (
+            opening > 0
+            and tokens[opening - 1].is_("sameTerm")
+            and _datatype_call_starts_at(tokens, opening + 1)
+            and _matching(tokens, opening + 2) == i - 2
+        ):
             return True
-    if before is not None and before.is_("(") and after is not None and after.is_(",") and i >= 2 \
-            and tokens[i - 2].is_("sameTerm") and _datatype_call_starts_at(tokens, i + 2):
+    if (
+        before is not None
+        and before.is_("(")
+        and after is not None
+        and after.is_(",")
+        and i >= 2
+        and tokens[i - 2].is_("sameTerm")
+        and _datatype_call_starts_at(tokens, i + 2)
+    ):
         return _matching(tokens, i + 3) + 1 == _matching(tokens, i - 1)  # sameTerm(iri, DATATYPE(e))
     if before is not None and before.is_("(", ",") and after is not None and after.is_(",", ")"):
         close = i + 1 if after.is_(")") else _list_end(tokens, i)

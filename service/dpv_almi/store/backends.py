@@ -44,13 +44,11 @@ from pathlib import Path
 
 import pyoxigraph
 
-from dpv_almi.store import remote
-
-from dpv_almi.store import registry
 from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH
-from dpv_almi.store.registry import REGISTRY_GRAPH, PolicyRecord
+from dpv_almi.store import registry, remote
 from dpv_almi.store.dataset import DataStore, graph_for, graph_id_for, policy_id
+from dpv_almi.store.registry import REGISTRY_GRAPH, PolicyRecord
 
 _DATASET_SUFFIXES = (".trig", ".nq")
 
@@ -193,16 +191,20 @@ class Backend(ABC):
         return None
 
     @abstractmethod
-    def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str,
-                      records: list[PolicyRecord]) -> None: ...
+    def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None: ...
 
-    def replace_policy(self, policy: str, data: bytes, suffix: str = ".ttl", version: str | None = None,
-                       source: str | None = None) -> PolicyRecord:
+    def replace_policy(
+        self, policy: str, data: bytes, suffix: str = ".ttl", version: str | None = None, source: str | None = None
+    ) -> PolicyRecord:
         """Check, archive and store one policy version as the current one (blocking; no reader sees a mix)."""
         validate_policy_id(policy)
         if suffix not in FORMATS or suffix in _DATASET_SUFFIXES:
-            raise RdfLoadError(source or policy, None, None, f"a policy is one graph: use one of "
-                               f"{', '.join(s for s in FORMATS if s not in _DATASET_SUFFIXES)}")
+            raise RdfLoadError(
+                source or policy,
+                None,
+                None,
+                f"a policy is one graph: use one of {', '.join(s for s in FORMATS if s not in _DATASET_SUFFIXES)}",
+            )
         check_rdf(data, suffix, policy)
         record = registry.new_record(policy, data, source or f"{policy}{suffix}", version)
         self.archive.put(record, data, suffix)
@@ -212,7 +214,7 @@ class Backend(ABC):
     def versions(self, policy: str) -> list[PolicyRecord]:
         return [r for r in self.info().records if r.id == policy]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: backends holding resources override it
         """Release what the parent holds open."""
 
 
@@ -231,15 +233,19 @@ def _records(given: Mapping[Path, Sequence[str]], digests: Mapping[Path, str]) -
     for path, graphs in given.items():
         loaded = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
         if path.suffix.lower() in _DATASET_SUFFIXES:
-            records.extend(registry.new_record(pid, b"", f"{path.name}#{pid}", None, loaded, digests[path])
-                           for graph in sorted(graphs) if (pid := policy_id(graph)) is not None)
+            records.extend(
+                registry.new_record(pid, b"", f"{path.name}#{pid}", None, loaded, digests[path])
+                for graph in sorted(graphs)
+                if (pid := policy_id(graph)) is not None
+            )
         else:
             records.append(registry.new_record(graph_id_for(path), b"", path.name, None, loaded, digests[path]))
     return records
 
 
-def _load_files(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False,
-                replace: bool = False) -> dict[Path, list[str]]:
+def _load_files(
+    store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False, replace: bool = False
+) -> dict[Path, list[str]]:
     """Parse each file once into *store*; the graphs each gave (a dataset file's: the graphs new after it,
     which listing the store's graphs gives without a scan).  *replace*: a graph a file gives is emptied
     first (a store that already holds data; a dataset file is then parsed twice, to learn its graphs)."""
@@ -261,8 +267,9 @@ def _load_files(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = 
     return given
 
 
-def load_recorded(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False,
-                  replace: bool = False) -> list[PolicyRecord]:
+def load_recorded(
+    store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool = False, replace: bool = False
+) -> list[PolicyRecord]:
     """:func:`_load_files` and the records of what was loaded; the files are hashed in a thread
     meanwhile (both release the GIL, so on two cores the hashing costs no wall time)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dpv-almi-hash") as pool:
@@ -271,8 +278,10 @@ def load_recorded(store: pyoxigraph.Store, files: Sequence[Path], *, bulk: bool 
         return _records(given, {path: digest.result() for path, digest in digests.items()})
 
 
-def memory_store(files: Sequence[Path], overrides: Mapping[str, Path],
-                 ) -> tuple[pyoxigraph.Store, list[PolicyRecord] | None]:
+def memory_store(
+    files: Sequence[Path],
+    overrides: Mapping[str, Path],
+) -> tuple[pyoxigraph.Store, list[PolicyRecord] | None]:
     """The memory backend's store: every file parsed once, then each replaced policy's current file
     over its graph (which a dataset file may also have given).  Records only when nothing is replaced
     (the start; after a write the registry already has them)."""
@@ -310,12 +319,16 @@ class MemoryBackend(Backend):
         return self._info
 
     def worker_spec(self) -> MemorySpec:
-        return MemorySpec(tuple(str(f) for f in self.files), registry.registry_ntriples(self.records),
-                          tuple((k, str(v)) for k, v in self.overrides.items()), shared=self._current)
+        return MemorySpec(
+            tuple(str(f) for f in self.files),
+            registry.registry_ntriples(self.records),
+            tuple((k, str(v)) for k, v in self.overrides.items()),
+            shared=self._current,
+        )
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
         path = self.archive.find(record.id, record.version)
-        assert path is not None
+        assert path is not None  # noqa: S101 - an invariant for the type checker, not an input check
         overrides = {**self.overrides, record.id: path}
         store, _ = memory_store(self.files, overrides)  # beside the served one: readers never see a mix
         current = DataStore(store=store, registry=registry.registry_ntriples(records))
@@ -380,7 +393,7 @@ class DiskBackend(Backend):
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
         path = self.archive.find(record.id, record.version)
-        assert path is not None
+        assert path is not None  # noqa: S101 - an invariant for the type checker, not an input check
 
         def write(store: pyoxigraph.Store) -> None:
             graph = pyoxigraph.NamedNode(record.graph)
@@ -505,9 +518,11 @@ class RemoteBackend(Backend):
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
         path = self.archive.find(record.id, record.version)
-        assert path is not None
+        assert path is not None  # noqa: S101 - an invariant for the type checker, not an input check
         with remote.session(self.remote) as client:
-            remote.put_graph(self.remote, record.graph, _ntriples(load_store([path]), pyoxigraph.DefaultGraph()), client)
+            remote.put_graph(
+                self.remote, record.graph, _ntriples(load_store([path]), pyoxigraph.DefaultGraph()), client
+            )
             remote.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(records).encode(), client)
         self.refresh()
 

@@ -30,9 +30,9 @@ from typing import Any
 
 import pyoxigraph
 
-from dpv_almi.sparql import lexer
 from dpv_almi.loading import PathLike, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH, PREFIXES
+from dpv_almi.sparql import lexer
 from dpv_almi.store.registry import RECORDS_QUERY, REGISTRY_GRAPH, data_version, records_from_rows
 
 DPV_GRAPH = str(GRAPH["dpv"])
@@ -76,7 +76,7 @@ def policy_id(graph_iri: str) -> str | None:
     base = str(GRAPH)
     if not graph_iri.startswith(base) or graph_iri in (DPV_GRAPH, VOCAB_GRAPH, REGISTRY_GRAPH):
         return None
-    rest = graph_iri[len(base):]
+    rest = graph_iri[len(base) :]
     return rest if rest and "/" not in rest else None
 
 
@@ -132,16 +132,21 @@ class DataStore:
     describes each policy, and ``version`` (the base of every ETag) changes with any of them.
     """
 
-    def __init__(self, paths: Iterable[PathLike] = (), *, store: pyoxigraph.Store | None = None,
-                 registry: str = "") -> None:
+    def __init__(
+        self, paths: Iterable[PathLike] = (), *, store: pyoxigraph.Store | None = None, registry: str = ""
+    ) -> None:
         self.files = expand_paths(paths)
         self.store = store if store is not None else load_store(self.files, graph_for=graph_for)
         if registry:
-            self.store.load(registry.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                            to_graph=pyoxigraph.NamedNode(REGISTRY_GRAPH))
-        self.records = tuple(records_from_rows(
-            {k: s[k].value for k in ("id", "version", "source", "sha", "loaded", "current")}  # type: ignore[index]
-            for s in self.store.query(RECORDS_QUERY)))
+            self.store.load(
+                registry.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(REGISTRY_GRAPH)
+            )
+        self.records = tuple(
+            records_from_rows(
+                {k: s[k].value for k in ("id", "version", "source", "sha", "loaded", "current")}  # type: ignore[index]
+                for s in self.store.query(RECORDS_QUERY)
+            )
+        )
         digest = hashlib.sha256()
         for path in self.files:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -186,9 +191,12 @@ class DataStore:
                     selected = _select_rows(result, job)
                 return _encode_select(selected, job)
             return _encode(result, job)
-        except Exception as exc:  # evaluation is lazy: errors surface while iterating
-            return Outcome(400 if isinstance(exc, (PermissionError, ConnectionError)) else 500,
-                           title="Query evaluation failed", detail=" ".join(str(exc).split()) or type(exc).__name__)
+        except Exception as exc:  # evaluation is lazy: errors surface while iterating  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
+            return Outcome(
+                400 if isinstance(exc, (PermissionError, ConnectionError)) else 500,
+                title="Query evaluation failed",
+                detail=" ".join(str(exc).split()) or type(exc).__name__,
+            )
         finally:
             del result
 
@@ -229,9 +237,12 @@ def _encode(result: Any, job: QueryJob) -> Outcome:
 
 def _within_bytes(outcome: Outcome, job: QueryJob) -> Outcome:
     if job.max_bytes is not None and len(outcome.body) > job.max_bytes:
-        return Outcome(422, title="Result too large",
-                       detail=f"The result is over {job.max_bytes} bytes, the server's maximum; "
-                       "ask for less (LIMIT, fewer or shorter values).")
+        return Outcome(
+            422,
+            title="Result too large",
+            detail=f"The result is over {job.max_bytes} bytes, the server's maximum; "
+            "ask for less (LIMIT, fewer or shorter values).",
+        )
     return outcome
 
 
@@ -240,13 +251,18 @@ def _serialise(result: Any, job: QueryJob) -> Outcome:
         if job.table:
             return Outcome(table={"head": {}, "boolean": bool(result)}, form="ASK")
         if job.results_type is None:
-            return Outcome(406, title="Not Acceptable", detail=f"ASK results are available as: {', '.join(RESULTS_FORMATS)}.")
+            return Outcome(
+                406, title="Not Acceptable", detail=f"ASK results are available as: {', '.join(RESULTS_FORMATS)}."
+            )
         body = result.serialize(format=RESULTS_FORMATS[job.results_type])
         return Outcome(media_type=job.results_type, body=body, rows=1, form="ASK")
     if not isinstance(result, pyoxigraph.QuerySolutions):  # QueryTriples, or triples parsed from a remote store
         if job.graph_type is None or job.table:
-            return Outcome(406, title="Not Acceptable",
-                           detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.")
+            return Outcome(
+                406,
+                title="Not Acceptable",
+                detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.",
+            )
         triples = []
         truncated = False
         for triple in result:
@@ -318,7 +334,7 @@ def _select_whole(result: Any, job: QueryJob) -> _Selected | None:
     bindings = document["results"]["bindings"]
     if len(bindings) <= job.max_rows:
         return _Selected(document, False, body)
-    del bindings[job.max_rows:]
+    del bindings[job.max_rows :]
     return _Selected(document, True)
 
 
@@ -343,7 +359,9 @@ def _encode_select(selected: _Selected, job: QueryJob) -> Outcome:
     if job.table:
         return Outcome(table=document, rows=rows, truncated=truncated, form="SELECT")
     if job.results_type is None:
-        return Outcome(406, title="Not Acceptable", detail=f"SELECT results are available as: {', '.join(RESULTS_FORMATS)}.")
+        return Outcome(
+            406, title="Not Acceptable", detail=f"SELECT results are available as: {', '.join(RESULTS_FORMATS)}."
+        )
     json_body = selected.body if selected.body is not None else json.dumps(document, ensure_ascii=False).encode()
     results_format = RESULTS_FORMATS[job.results_type]
     if results_format == pyoxigraph.QueryResultsFormat.JSON:
@@ -357,7 +375,9 @@ def _encode_select(selected: _Selected, job: QueryJob) -> Outcome:
         body = parsed.serialize(format=results_format)
         if truncated:
             body = _mark_truncated(body, results_format.media_type, _truncation_note(job))
-    return _within_bytes(Outcome(media_type=job.results_type, body=body, rows=rows, truncated=truncated, form="SELECT"), job)
+    return _within_bytes(
+        Outcome(media_type=job.results_type, body=body, rows=rows, truncated=truncated, form="SELECT"), job
+    )
 
 
 def _mark_truncated(body: bytes, media_type: str, note: str) -> bytes:

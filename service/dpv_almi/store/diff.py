@@ -47,8 +47,9 @@ def diff_files(older: Path, newer: Path) -> dict[str, Any]:
     store = pyoxigraph.Store()
     load_store([older], graph_for=lambda _p: _A, store=store)
     load_store([newer], graph_for=lambda _p: _B, store=store)
-    load_store([resources.concepts_path()], graph_for=lambda _p: pyoxigraph.NamedNode("urn:dpv-almi:diff:dpv"),
-               store=store)
+    load_store(
+        [resources.concepts_path()], graph_for=lambda _p: pyoxigraph.NamedNode("urn:dpv-almi:diff:dpv"), store=store
+    )
     result: dict[str, Any] = {}
     for kind, pattern in KINDS.items():
         before, after = _statements(store, _A, pattern), _statements(store, _B, pattern)

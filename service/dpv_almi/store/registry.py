@@ -56,21 +56,35 @@ class PolicyRecord:
         return self.id not in NON_POLICY_IDS
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "graph": self.graph, "source": self.source,
-                "sha256": self.sha256, "loadedAt": self.loaded_at.isoformat(), "current": self.current}
+        return {
+            "id": self.id,
+            "version": self.version,
+            "graph": self.graph,
+            "source": self.source,
+            "sha256": self.sha256,
+            "loadedAt": self.loaded_at.isoformat(),
+            "current": self.current,
+        }
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def new_record(graph_id: str, data: bytes, source: str, version: str | None = None,
-               loaded_at: datetime | None = None, digest: str | None = None) -> PolicyRecord:
+def new_record(
+    graph_id: str,
+    data: bytes,
+    source: str,
+    version: str | None = None,
+    loaded_at: datetime | None = None,
+    digest: str | None = None,
+) -> PolicyRecord:
     """A record for *data*; the version defaults to the first 12 hex digits of its SHA-256
     (*digest*, when the caller already has it: a big file is hashed once, streamed)."""
     digest = digest or sha256(data)
-    return PolicyRecord(graph_id, version or digest[:12], source, digest,
-                        (loaded_at or datetime.now(UTC)).replace(microsecond=0))
+    return PolicyRecord(
+        graph_id, version or digest[:12], source, digest, (loaded_at or datetime.now(UTC)).replace(microsecond=0)
+    )
 
 
 def _literal(text: str) -> str:
@@ -87,8 +101,8 @@ def record_ntriples(record: PolicyRecord) -> str:
         f"{s} <{DPVA.inGraph}> <{record.graph}> .",
         f"{s} <{DPVA.sourceFile}> {_literal(record.source)} .",
         f"{s} <{DPVA.sha256}> {_literal(record.sha256)} .",
-        f"{s} <{DPVA.loadedAt}> \"{record.loaded_at.isoformat()}\"^^<{_XSD}dateTime> .",
-        f"{s} <{DPVA.current}> \"{str(record.current).lower()}\"^^<{_XSD}boolean> .",
+        f'{s} <{DPVA.loadedAt}> "{record.loaded_at.isoformat()}"^^<{_XSD}dateTime> .',
+        f'{s} <{DPVA.current}> "{str(record.current).lower()}"^^<{_XSD}boolean> .',
     ]
     return "\n".join(lines) + "\n"
 
@@ -123,8 +137,17 @@ concatenation order is the engine's; a different order only costs one needless r
 
 
 def records_from_rows(rows: Iterable[Mapping[str, str]]) -> list[PolicyRecord]:
-    return [PolicyRecord(r["id"], r["version"], r["source"], r["sha"], datetime.fromisoformat(r["loaded"]),
-                         r["current"] in ("true", "1")) for r in rows]
+    return [
+        PolicyRecord(
+            r["id"],
+            r["version"],
+            r["source"],
+            r["sha"],
+            datetime.fromisoformat(r["loaded"]),
+            r["current"] in ("true", "1"),
+        )
+        for r in rows
+    ]
 
 
 def replace_current(records: Iterable[PolicyRecord], new: PolicyRecord) -> list[PolicyRecord]:
@@ -137,10 +160,14 @@ def replace_current_many(records: Iterable[PolicyRecord], new: Iterable[PolicyRe
     new = list(new)
     last_of_id = {r.id: i for i, r in enumerate(new)}
     last_of_key = {(r.id, r.version): i for i, r in enumerate(new)}
-    kept = [replace(r, current=False) if r.id in last_of_id else r
-            for r in records if (r.id, r.version) not in last_of_key]
-    added = [r if last_of_id[r.id] == i else replace(r, current=False)
-             for i, r in enumerate(new) if last_of_key[(r.id, r.version)] == i]
+    kept = [
+        replace(r, current=False) if r.id in last_of_id else r for r in records if (r.id, r.version) not in last_of_key
+    ]
+    added = [
+        r if last_of_id[r.id] == i else replace(r, current=False)
+        for i, r in enumerate(new)
+        if last_of_key[(r.id, r.version)] == i
+    ]
     return [*kept, *added]
 
 

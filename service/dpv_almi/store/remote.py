@@ -58,21 +58,29 @@ endpoint.  Everything engine-specific lives in :data:`ENGINES`:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-import json
-
 import httpx
 import pyoxigraph
 
-from dpv_almi.sparql import lexer
-from dpv_almi.sparql.rewrite import (XSD_DURATION, canonical_literal, distinct_closures, drop_unbound_parameters,
-                                     durations_stored_as, exists_as_joins, exists_variables, names_a_graph,
-                                     project_all_inside, strip_dataset_clauses)
 from dpv_almi.namespaces import PREFIXES, STORED_DURATION
+from dpv_almi.sparql import lexer
+from dpv_almi.sparql.rewrite import (
+    XSD_DURATION,
+    canonical_literal,
+    distinct_closures,
+    drop_unbound_parameters,
+    durations_stored_as,
+    exists_as_joins,
+    exists_variables,
+    names_a_graph,
+    project_all_inside,
+    strip_dataset_clauses,
+)
 from dpv_almi.store.dataset import Outcome, QueryJob, _encode
 
 SCHEMES = ("sparql+http://", "sparql+https://")
@@ -132,11 +140,25 @@ VIRTUOSO_SYSTEM_GRAPHS = (
 
 ENGINES: dict[str, Engine] = {
     "oxigraph": Engine("oxigraph", {"union-default-graph": ""}, "/store", "/update", True),
-    "virtuoso": Engine("virtuoso", {}, "/sparql-graph-crud", "/sparql", False, VIRTUOSO_SYSTEM_GRAPHS,
-                       exclude_pragmas=True, one_accept=True, old_json=True,
-                       auth_gsp_path="/sparql-graph-crud-auth", auth_update_path="/sparql-auth",
-                       drop_unbound_filters=True, exists_joins=True, distinct_closures=True, project_inside=True, integer_exists=True,
-                       stored_durations=True),
+    "virtuoso": Engine(
+        "virtuoso",
+        {},
+        "/sparql-graph-crud",
+        "/sparql",
+        False,
+        VIRTUOSO_SYSTEM_GRAPHS,
+        exclude_pragmas=True,
+        one_accept=True,
+        old_json=True,
+        auth_gsp_path="/sparql-graph-crud-auth",
+        auth_update_path="/sparql-auth",
+        drop_unbound_filters=True,
+        exists_joins=True,
+        distinct_closures=True,
+        project_inside=True,
+        integer_exists=True,
+        stored_durations=True,
+    ),
     "generic": Engine("generic", {}, "/store", "/update", False),
 }
 
@@ -171,8 +193,13 @@ class RemoteStore:
         root = urlunsplit((parts.scheme, netloc, "", "", ""))
         gsp = (credentials and engine.auth_gsp_path) or engine.gsp_path
         upd = (credentials and engine.auth_update_path) or engine.update_path
-        return cls(urlunsplit((parts.scheme, netloc, parts.path, "", "")),
-                   root + params.get("gsp", gsp), root + params.get("update", upd), engine, credentials)
+        return cls(
+            urlunsplit((parts.scheme, netloc, parts.path, "", "")),
+            root + params.get("gsp", gsp),
+            root + params.get("update", upd),
+            engine,
+            credentials,
+        )
 
     @property
     def auth(self) -> httpx.Auth | None:
@@ -199,8 +226,11 @@ class RemoteStore:
             params += list(self.engine.union_param.items())
             if self.engine.exclude_pragmas and not names_a_graph(job.text):  # see names_a_graph: Virtuoso's
                 # GRAPH <iri> finds nothing under these pragmas; without them such a query may see system triples
-                pragmas = "".join(f"DEFINE input:{kind}-graph-exclude <{g}>\n"
-                                  for kind in ("default", "named") for g in self.engine.system_graphs)
+                pragmas = "".join(
+                    f"DEFINE input:{kind}-graph-exclude <{g}>\n"
+                    for kind in ("default", "named")
+                    for g in self.engine.system_graphs
+                )
         return [("query", pragmas + base + prologue + self.query_text(job)), *params]
 
     def query_text(self, job: QueryJob) -> str:
@@ -237,7 +267,7 @@ def check_syntax(job: QueryJob) -> Outcome | None:
         _SYNTAX_CHECK.query(job.text, prefixes=PREFIXES, base_iri=job.base_iri)
     except SyntaxError as exc:
         return Outcome(400, title="Malformed query", detail=str(exc))
-    except Exception:  # noqa: BLE001 -- evaluation on the empty store is not the point here
+    except Exception:  # noqa: S110, BLE001 -- evaluation on the empty store is not the point here
         pass
     return None
 
@@ -248,8 +278,9 @@ async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob,
     ``httpx.TimeoutException`` is left to the caller, which reports it like a local timeout."""
     if (problem := check_syntax(job)) is not None:
         return problem
-    response = await client.post(remote.query_url, data=_multi(remote, job),
-                                 headers={"Accept": remote.accept(job)}, timeout=timeout)
+    response = await client.post(
+        remote.query_url, data=_multi(remote, job), headers={"Accept": remote.accept(job)}, timeout=timeout
+    )
     if response.status_code >= 400:
         status = 400 if response.status_code in (400, 406) else 502
         detail = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
@@ -257,9 +288,12 @@ async def execute(client: httpx.AsyncClient, remote: RemoteStore, job: QueryJob,
     if (incomplete := incomplete_answer(response)) is not None:
         return incomplete
     body = response.content
-    if remote.engine.old_json and response.headers.get("content-type", "").startswith("application/sparql-results+json"):
-        body = normalise_json(body, exists_variables(job.text) if remote.engine.integer_exists else frozenset(),
-                              remote.engine.restored)
+    if remote.engine.old_json and response.headers.get("content-type", "").startswith(
+        "application/sparql-results+json"
+    ):
+        body = normalise_json(
+            body, exists_variables(job.text) if remote.engine.integer_exists else frozenset(), remote.engine.restored
+        )
     return decode(response.headers.get("content-type", ""), body, job, remote.engine.restored)
 
 
@@ -274,9 +308,12 @@ def incomplete_answer(response: httpx.Response) -> Outcome | None:
         return None
     message = " ".join(response.headers.get("x-sql-message", "").split())[:300]
     reason = f"{state}: {message}" if state and message else state or "206 Partial Content"
-    return Outcome(503, title="Query timeout",
-                   detail=f"The SPARQL store stopped the query at its own limit and sent an incomplete answer ({reason}); "
-                          "it is not passed on. Narrow the query, or raise the store's time limit.")
+    return Outcome(
+        503,
+        title="Query timeout",
+        detail=f"The SPARQL store stopped the query at its own limit and sent an incomplete answer ({reason}); "
+        "it is not passed on. Narrow the query, or raise the store's time limit.",
+    )
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -310,7 +347,7 @@ def normalise_json(body: bytes, booleans: frozenset[str] = frozenset(), restored
             elif kind == "uri" and term["value"].startswith("_:"):
                 term["type"], term["value"] = "bnode", term["value"][2:]
             if term.get("type") == "bnode" and term["value"].startswith("nodeID://"):
-                term["value"] = term["value"][len("nodeID://"):]
+                term["value"] = term["value"][len("nodeID://") :]
             if "lang" in term:
                 term["xml:lang"] = term.pop("lang")
     return json.dumps({"head": {"vars": head.get("vars", [])}, "results": {"bindings": rows}}).encode()
@@ -341,8 +378,9 @@ def decode(content_type: str, body: bytes, job: QueryJob, restored: Mapping[str,
         return Outcome(502, title="Remote store failed", detail=" ".join(str(exc).split())[:500])
 
 
-def _triples(body: bytes, rdf_format: pyoxigraph.RdfFormat,
-             restored: Mapping[str, str] = {}) -> Iterator[pyoxigraph.Triple]:
+def _triples(
+    body: bytes, rdf_format: pyoxigraph.RdfFormat, restored: Mapping[str, str] = {}
+) -> Iterator[pyoxigraph.Triple]:
     for quad in pyoxigraph.parse(body, format=rdf_format):
         yield _mapped(quad.triple, restored) if restored else quad.triple
 
@@ -350,7 +388,9 @@ def _triples(body: bytes, rdf_format: pyoxigraph.RdfFormat,
 def _mapped(triple: pyoxigraph.Triple, iris: Mapping[str, str], terms: bool = True) -> pyoxigraph.Triple:
     """*triple* with each IRI in *iris* -- a literal's datatype, and if *terms* a term too -- replaced by its
     value there."""
-    return pyoxigraph.Triple(*(_mapped_term(term, iris, terms) for term in (triple.subject, triple.predicate, triple.object)))
+    return pyoxigraph.Triple(
+        *(_mapped_term(term, iris, terms) for term in (triple.subject, triple.predicate, triple.object))
+    )
 
 
 def _mapped_term(term: Any, iris: Mapping[str, str], terms: bool) -> Any:
@@ -375,10 +415,14 @@ def stored_ntriples(engine: Engine, ntriples: bytes) -> bytes:
     while found >= 0:
         start, end = ntriples.rfind(b"\n", 0, found) + 1, ntriples.find(b"\n", found)
         end = len(ntriples) if end < 0 else end
-        triples = [_mapped(_canonical_durations(quad.triple), stored, terms=False)
-                   for quad in pyoxigraph.parse(ntriples[start:end], format=pyoxigraph.RdfFormat.N_TRIPLES)]
-        parts += [ntriples[done:start],
-                  (pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").rstrip(b"\n")]
+        triples = [
+            _mapped(_canonical_durations(quad.triple), stored, terms=False)
+            for quad in pyoxigraph.parse(ntriples[start:end], format=pyoxigraph.RdfFormat.N_TRIPLES)
+        ]
+        parts += [
+            ntriples[done:start],
+            (pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").rstrip(b"\n"),
+        ]
         done, found = end, ntriples.find(marker, end)
     return b"".join([*parts, ntriples[done:]])
 
@@ -406,8 +450,12 @@ def put_graph(remote: RemoteStore, graph: str, ntriples: bytes, client: httpx.Cl
     if client is None:
         with session(remote) as client:
             return put_graph(remote, graph, ntriples, client)
-    response = client.put(remote.gsp_url, params={"graph": graph}, content=stored_ntriples(remote.engine, ntriples),
-                          headers={"Content-Type": "application/n-triples"})
+    response = client.put(
+        remote.gsp_url,
+        params={"graph": graph},
+        content=stored_ntriples(remote.engine, ntriples),
+        headers={"Content-Type": "application/n-triples"},
+    )
     response.raise_for_status()
 
 
@@ -425,8 +473,9 @@ def update(remote: RemoteStore, text: str, timeout: float = 60) -> None:
 
 def select(remote: RemoteStore, text: str, timeout: float = 60) -> list[dict[str, str]]:
     """Rows of a SELECT as plain strings (for the registry and graph counts)."""
-    response = httpx.post(remote.query_url, data={"query": text},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
+    response = httpx.post(
+        remote.query_url, data={"query": text}, headers={"Accept": "application/sparql-results+json"}, timeout=timeout
+    )
     response.raise_for_status()
     document = json.loads(normalise_json(response.content)) if remote.engine.old_json else response.json()
     return [{k: v["value"] for k, v in row.items()} for row in document["results"]["bindings"]]

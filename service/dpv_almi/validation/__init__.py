@@ -15,4 +15,13 @@ from dpv_almi.validation.core import (
     validate,
 )
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "LANGUAGES", "Report", "Severity", "ShapesError", "ValidationResult", "validate"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "LANGUAGES",
+    "Report",
+    "Severity",
+    "ShapesError",
+    "ValidationResult",
+    "validate",
+]

@@ -28,6 +28,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from dpv_almi import resources
+from dpv_almi.errors import InputError
 from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
 from dpv_almi.namespaces import bind_prefixes
 from dpv_almi.validation.positions import Position, file_positions
@@ -139,7 +140,7 @@ class Report:
         return not self.failures(fail_on)
 
 
-class ShapesError(ValueError):
+class ShapesError(InputError, ValueError):
     """The shapes could not be used (none found, or the engine rejected them)."""
 
 
@@ -315,7 +316,7 @@ def term_text(graph: Graph, term: Node | None) -> str:
     if isinstance(term, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(term) if not str(term).startswith("file:") else f"<{term}>"
-        except Exception:  # rdflib raises on IRIs it cannot split
+        except Exception:  # rdflib raises on IRIs it cannot split  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
             return f"<{term}>"
     if isinstance(term, Literal):
         return term.n3(graph.namespace_manager)
@@ -359,7 +360,7 @@ def _bounded_description(graph: Graph, node: Node) -> tuple[Triple, ...]:
 
 def pick_language(literals: Iterable[Node], lang: str) -> str | None:
     """The literal in *lang*, else English, else one without a tag, else any (sorted for stability)."""
-    texts = sorted((l for l in literals if isinstance(l, Literal)), key=lambda l: (str(l.language), str(l)))
+    texts = sorted((lit for lit in literals if isinstance(lit, Literal)), key=lambda lit: (str(lit.language), str(lit)))
     for wanted in (lang, "en", None):
         for literal in texts:
             if literal.language == wanted:
@@ -377,7 +378,9 @@ class _ReportReader:
     read in one pass and everything derived from the shapes is computed once per reader.
     """
 
-    def __init__(self, report: Graph, shapes: Graph, data: Graph, lang: str, locate: Callable[[Node], SourceLocation | None]) -> None:
+    def __init__(
+        self, report: Graph, shapes: Graph, data: Graph, lang: str, locate: Callable[[Node], SourceLocation | None]
+    ) -> None:
         self.report, self.shapes, self.data, self.lang, self.locate = report, shapes, data, lang, locate
         self.rules: dict[str, Rule] = {}
         self._rules: dict[tuple[Node | None, str], Rule] = {}
@@ -408,8 +411,14 @@ class _ReportReader:
             self._templates[key] = pick_language(candidates, self.lang) if candidates else None
         return self._templates[key]
 
-    def message(self, node: Node, shape: Node | None, bindings: Mapping[str, str], constraint_node: Node | None = None,
-                engine_messages: Iterable[Node] | None = None) -> str:
+    def message(
+        self,
+        node: Node,
+        shape: Node | None,
+        bindings: Mapping[str, str],
+        constraint_node: Node | None = None,
+        engine_messages: Iterable[Node] | None = None,
+    ) -> str:
         # The shapes' own messages first; then the engine's.
         text = self.template(constraint_node, shape)
         if text is None:
@@ -453,7 +462,9 @@ class _ReportReader:
         value = fields.get(SH.value)
         shape = fields.get(SH.sourceShape)
         component = fields.get(SH.sourceConstraintComponent)
-        constraint = local_name(component).removesuffix("ConstraintComponent") if component is not None else "Constraint"
+        constraint = (
+            local_name(component).removesuffix("ConstraintComponent") if component is not None else "Constraint"
+        )
         focus_text = self.term(focus) if focus is not None else ""
         p_text, p_triples = self.path(path) if path is not None else (None, ())
         v_text = self.term(value) if value is not None else None

@@ -102,11 +102,7 @@ class _Scanner:
                     depth += 1
                 elif value in "])":
                     depth = max(0, depth - 1)
-                elif value == "." and depth == 0:
-                    at_statement_start = True
-                    i += 1
-                    continue
-                elif value in "{}":  # TriG graph block boundaries: a statement may start next
+                elif (value == "." and depth == 0) or value in "{}":
                     at_statement_start = True
                     i += 1
                     continue

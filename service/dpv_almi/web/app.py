@@ -14,15 +14,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from dpv_almi import __version__
-from dpv_almi.sparql.catalogue import load_catalogue, load_rest_catalogue
-from dpv_almi.store.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.execution.cache import ResultCache
 from dpv_almi.execution.runner import BaseRunner, Limits, QueryRunner, RemoteRunner
+from dpv_almi.settings import Settings
+from dpv_almi.sparql.catalogue import load_catalogue, load_rest_catalogue
+from dpv_almi.store.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.store.dataset import DataStore
 from dpv_almi.web import openapi, pages, problems
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
 from dpv_almi.web.routers import admin, health, sparql, v1
-from dpv_almi.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,9 @@ with W3C DPV 2.3. Every REST answer is a named SPARQL query run by the same quer
 """
 
 
-def create_app(settings: Settings | None = None, *, data: DataStore | None = None,
-               backend: Backend | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, data: DataStore | None = None, backend: Backend | None = None
+) -> FastAPI:
     """Build the service.  The store is opened here (RdfLoadError on bad input); the query workers
     start with the app's lifespan and open the same store (see :mod:`dpv_almi.store.backends`)."""
     settings = settings or Settings.from_env()
@@ -45,8 +46,14 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limits = Limits(settings.query_timeout, settings.max_rows, settings.max_query_length,
-                        settings.max_result_bytes, settings.worker_memory, settings.worker_recycle)
+        limits = Limits(
+            settings.query_timeout,
+            settings.max_rows,
+            settings.max_query_length,
+            settings.max_result_bytes,
+            settings.worker_memory,
+            settings.worker_recycle,
+        )
         runner: BaseRunner
         if isinstance(backend, RemoteBackend):
             runner = RemoteRunner(backend.remote, limits)
@@ -58,9 +65,15 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
         if isinstance(backend, RemoteBackend):
             watcher = asyncio.create_task(_watch_remote(backend, app.state.result_cache, settings.remote_refresh))
         try:
-            pid, sandboxed = await runner.worker_status()
-            log.info("serving %d triples in %d graphs from the %s store; %d query workers (sandboxed: %s)",
-                     len(info), len(info.graphs), backend.kind, settings.workers, sandboxed)
+            _pid, sandboxed = await runner.worker_status()
+            log.info(
+                "serving %d triples in %d graphs from the %s store; %d query workers (sandboxed: %s)",
+                len(info),
+                len(info.graphs),
+                backend.kind,
+                settings.workers,
+                sandboxed,
+            )
             # what start-up built lives as long as the process: out of the collector's sight, a full
             # collection no longer walks it (tens of ms, in the middle of some request's answer)
             gc.collect()
@@ -71,8 +84,15 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
                 watcher.cancel()
             runner.stop()
 
-    app = FastAPI(title="dpv-almi", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/v1/openapi.json", docs_url="/v1/docs", redoc_url=None)
+    app = FastAPI(
+        title="dpv-almi",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.backend = backend
     app.state.metrics = metrics = Metrics()
@@ -90,9 +110,13 @@ def create_app(settings: Settings | None = None, *, data: DataStore | None = Non
     # innermost first: Starlette wraps each new middleware around the previous ones
     app.add_middleware(ConditionalGetMiddleware, source=backend.info, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
-                       allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],
-                       expose_headers=["ETag", "X-Request-ID", "X-Result-Rows", "X-Result-Truncated", "Warning"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET"],
+        allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID", "X-Result-Rows", "X-Result-Truncated", "Warning"],
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
@@ -108,5 +132,5 @@ async def _watch_remote(backend: RemoteBackend, cache: ResultCache, every: float
             if await asyncio.to_thread(backend.refresh_if_changed):
                 cache.invalidate()
                 log.info("the remote store changed; now serving data version %s", backend.info().version)
-        except Exception as exc:  # the store may be briefly unreachable: keep serving, look again later
+        except Exception as exc:  # the store may be briefly unreachable: keep serving, look again later  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
             log.warning("could not re-read the remote store's registry: %s", exc)

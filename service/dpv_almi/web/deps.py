@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import Request
 
-from dpv_almi.execution.runner import QueryProblem, QueryRunner
-from dpv_almi.store.backends import Backend, StoreInfo
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.execution.cache import ResultCache
-from dpv_almi.store.dataset import Outcome, QueryJob
-from dpv_almi.web.problems import Problem
+from dpv_almi.execution.runner import QueryRunner
 from dpv_almi.settings import Settings
+from dpv_almi.store.backends import Backend, StoreInfo
+from dpv_almi.store.dataset import Outcome, QueryJob
 
 
 def runner(request: Request) -> QueryRunner:
@@ -39,18 +39,21 @@ async def read_body(request: Request) -> bytes:
     limit = config.max_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"The request body is {declared} bytes; the limit is {limit}.", "Request too large")
+        raise DpvAlmiError(413, f"The request body is {declared} bytes; the limit is {limit}.", "Request too large")
     chunks, size = [], 0
     try:
         async with asyncio.timeout(config.body_timeout):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    raise Problem(413, f"The request body exceeds the limit of {limit} bytes.", "Request too large")
+                    raise DpvAlmiError(
+                        413, f"The request body exceeds the limit of {limit} bytes.", "Request too large"
+                    )
                 chunks.append(chunk)
     except TimeoutError:
-        raise Problem(408, f"The request body took longer than {config.body_timeout:g} s to arrive.",
-                      "Request Timeout") from None
+        raise DpvAlmiError(
+            408, f"The request body took longer than {config.body_timeout:g} s to arrive.", "Request Timeout"
+        ) from None
     return b"".join(chunks)
 
 
@@ -85,7 +88,7 @@ async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome
         metrics.cache_misses.inc()
     try:
         outcome = await runner(request).run(job, check=check)
-    except QueryProblem as exc:
+    except DpvAlmiError as exc:
         metrics.queries.labels("timeout" if exc.status == 503 else "error").inc()
         raise
     metrics.queries.labels("truncated" if outcome.truncated else "ok").inc()

@@ -20,8 +20,8 @@ import hashlib
 import json
 import logging
 import time
-from email.utils import format_datetime, parsedate_to_datetime
 from collections.abc import Callable
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from asgi_correlation_id import correlation_id
@@ -37,14 +37,24 @@ CACHED_PREFIXES = ("/sparql", "/v1/")
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("dpv_almi_http_requests", "HTTP requests", ["method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("dpv_almi_http_request_duration_seconds", "HTTP request duration",
-                                 ["method", "route"], registry=self.registry)
-        self.queries = Counter("dpv_almi_queries", "SPARQL queries run by the workers, by outcome", ["outcome"],
-                               registry=self.registry)
-        cache = Counter("dpv_almi_result_cache", "Query answers looked up in the result cache, by event", ["event"],
-                        registry=self.registry)
+        self.requests = Counter(
+            "dpv_almi_http_requests", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "dpv_almi_http_request_duration_seconds",
+            "HTTP request duration",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.queries = Counter(
+            "dpv_almi_queries", "SPARQL queries run by the workers, by outcome", ["outcome"], registry=self.registry
+        )
+        cache = Counter(
+            "dpv_almi_result_cache",
+            "Query answers looked up in the result cache, by event",
+            ["event"],
+            registry=self.registry,
+        )
         self.cache_hits, self.cache_misses = cache.labels("hit"), cache.labels("miss")
 
 
@@ -127,10 +137,16 @@ class ConditionalGetMiddleware:
         return self.source().last_modified
 
     def etag(self, scope: Scope, headers: Headers) -> str:
-        key = "\n".join([
-            self.version, scope["path"], scope.get("query_string", b"").decode("latin-1"),
-            headers.get("accept", ""), headers.get("accept-language", ""), headers.get("host", ""),
-        ])
+        key = "\n".join(
+            [
+                self.version,
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                headers.get("accept", ""),
+                headers.get("accept-language", ""),
+                headers.get("host", ""),
+            ]
+        )
         return f'W/"{self.version[:12]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
 
     def not_modified(self, headers: Headers, etag: str) -> bool:
@@ -147,8 +163,11 @@ class ConditionalGetMiddleware:
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
-                or not scope["path"].startswith(CACHED_PREFIXES)):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(CACHED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -159,9 +178,14 @@ class ConditionalGetMiddleware:
             "cache-control": f"public, max-age={self.max_age}",
         }
         if self.not_modified(headers, etag):
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()]
-                        + [(b"vary", b"Accept, Accept-Language")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()]
+                    + [(b"vary", b"Accept, Accept-Language")],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
 

@@ -17,20 +17,24 @@ from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS
 from dpv_almi.web.problems import MEDIA_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
+    "title": "DpvAlmiError",
     "description": "RFC 9457 problem details; a malformed query adds the parser's line and column.",
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "line": {"type": "integer"}, "column": {"type": "integer"},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "line": {"type": "integer"},
+        "column": {"type": "integer"},
     },
 }
 
 PROBLEM_RESPONSE: dict[str, Any] = {
     "description": "An error, as problem+json (RFC 9457).",
-    "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/DpvAlmiError"}}},
 }
 
 SPARQL_MEDIA_TYPES = [*RESULTS_FORMATS, *GRAPH_FORMATS]
@@ -40,7 +44,7 @@ SPARQL_MEDIA_TYPES = [*RESULTS_FORMATS, *GRAPH_FORMATS]
 def describe(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document with problem+json errors and the SPARQL media types."""
     document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    document.setdefault("components", {}).setdefault("schemas", {})["DpvAlmiError"] = PROBLEM_SCHEMA
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})

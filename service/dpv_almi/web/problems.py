@@ -1,6 +1,6 @@
 """The one error format: RFC 9457 ``application/problem+json``, for every error the service gives.
 
-Handlers cover our own :class:`Problem`, query problems from the runner,
+Handlers cover the one error type (:class:`~dpv_almi.errors.DpvAlmiError`, raised by routers and the runner),
 Starlette's HTTP errors (404, 405, …), validation errors (422) and anything
 unexpected (500, with the traceback only in the server log).
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,8 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from dpv_almi.sparql.catalogue import ParameterError
-from dpv_almi.execution.runner import QueryProblem
+from dpv_almi.errors import DpvAlmiError
 
 log = logging.getLogger(__name__)
 
@@ -29,32 +27,27 @@ MEDIA_TYPE = "application/problem+json"
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-class Problem(Exception):
-    """An error to be answered as problem+json; *extra* become extension members."""
-
-    def __init__(self, status: int, detail: str, title: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title or HTTPStatus(status).phrase
-        self.detail = detail
-        self.extra = extra
-
-
-def problem_response(problem: Problem, headers: Mapping[str, str] | None = None, instance: str | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": problem.title, "status": problem.status,
-                            "detail": problem.detail}
+def problem_response(
+    problem: DpvAlmiError, headers: Mapping[str, str] | None = None, instance: str | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
     if instance:
         body["instance"] = instance
     body.update(problem.extra)
     return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=dict(headers or {}))
 
 
-def from_query_problem(exc: QueryProblem) -> Problem:
-    extra: dict[str, Any] = {}
+def _with_position(exc: DpvAlmiError) -> DpvAlmiError:
+    """A malformed query's parser message names its position: give it as ``line`` and ``column`` too."""
     match = _POSITION.search(exc.detail)
-    if match and exc.title == "Malformed query":
-        extra = {"line": int(match[1]), "column": int(match[2])}
-    return Problem(exc.status, exc.detail, exc.title, **extra)
+    if match and exc.title == "Malformed query" and "line" not in exc.extra:
+        exc.extra.update(line=int(match[1]), column=int(match[2]))
+    return exc
 
 
 def allowed_methods(request: Request) -> str:
@@ -68,35 +61,30 @@ def allowed_methods(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        headers = {"Allow": "GET, POST"} if exc.status == 405 else None
-        return problem_response(exc, headers=headers, instance=request.url.path)
-
-    @app.exception_handler(QueryProblem)
-    async def _query(request: Request, exc: QueryProblem) -> JSONResponse:
-        return problem_response(from_query_problem(exc), instance=request.url.path)
-
-    @app.exception_handler(ParameterError)
-    async def _parameter(request: Request, exc: ParameterError) -> JSONResponse:
-        return problem_response(Problem(400, str(exc), "Bad parameter"), instance=request.url.path)
+    @app.exception_handler(DpvAlmiError)
+    async def _problem(request: Request, exc: DpvAlmiError) -> JSONResponse:
+        headers = {"Allow": allowed_methods(request)} if exc.status == 405 else None
+        return problem_response(_with_position(exc), headers=headers, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = allowed_methods(request)
-        return problem_response(Problem(exc.status_code, str(exc.detail)), headers=headers, instance=request.url.path)
+        return problem_response(
+            DpvAlmiError(exc.status_code, str(exc.detail)), headers=headers, instance=request.url.path
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = "; ".join(
             f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()
         )
-        return problem_response(Problem(422, detail, "Invalid request"), instance=request.url.path)
+        return problem_response(DpvAlmiError(422, detail, "Invalid request"), instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return problem_response(Problem(500, "Unexpected server error; the server log has details."),
-                                instance=request.url.path)
+        return problem_response(
+            DpvAlmiError(500, "Unexpected server error; the server log has details."), instance=request.url.path
+        )

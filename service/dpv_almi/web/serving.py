@@ -139,8 +139,9 @@ if HttpToolsProtocol is not None:
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.run`` that put the settings' connection limits in force."""
     if HttpToolsProtocol is not None:
-        http: Any = functools.partial(HttpToolsGuardedProtocol, header_timeout=settings.header_timeout,
-                                      max_header_bytes=settings.max_header_bytes)
+        http: Any = functools.partial(
+            HttpToolsGuardedProtocol, header_timeout=settings.header_timeout, max_header_bytes=settings.max_header_bytes
+        )
     else:  # pragma: no cover
         http = functools.partial(HeaderDeadlineProtocol, header_timeout=settings.header_timeout)
     return {

@@ -40,9 +40,8 @@ def _target(event: str, args: tuple[Any, ...]) -> object | None:
         address = args[1]
         if isinstance(address, tuple) and not _is_loopback(address[0]):
             return address
-    elif event == "socket.getaddrinfo":
-        if not _is_loopback(args[0]):
-            return args[0]
+    elif event == "socket.getaddrinfo" and not _is_loopback(args[0]):
+        return args[0]
     return None
 
 

@@ -24,21 +24,57 @@ NOTICE = Path(__file__).resolve().parents[3].parent / "shared" / "seed" / "000_2
 
 # The notice's names as the notice writes them (read from the text, not from the model).
 NOTICE_ACTIVITIES = [
-    "Mäta kundnöjdhet", "Service vid kontakt", "Statistik", "Direkt marknadsföring", "Bokar möte via webben",
-    "Telemarketing", "Nyhetsbrev-anmälan via hemsida", "Analys av hemsida", "Nätverk",
+    "Mäta kundnöjdhet",
+    "Service vid kontakt",
+    "Statistik",
+    "Direkt marknadsföring",
+    "Bokar möte via webben",
+    "Telemarketing",
+    "Nyhetsbrev-anmälan via hemsida",
+    "Analys av hemsida",
+    "Nätverk",
     "Marknadsföring (denna behandling innebär profilering)",
 ]
 NOTICE_CATEGORIES = [
-    "Användargenererade uppgifter", "Demografiska uppgifter", "Företagsuppgifter", "Identitetsuppgifter",
-    "Kommunikation", "Kontaktuppgifter", "Organisatorisk information",
+    "Användargenererade uppgifter",
+    "Demografiska uppgifter",
+    "Företagsuppgifter",
+    "Identitetsuppgifter",
+    "Kommunikation",
+    "Kontaktuppgifter",
+    "Organisatorisk information",
     # used by activities, never defined by the notice's table
-    "Kompetensuppgifter", "Identifieringsuppgifter",
+    "Kompetensuppgifter",
+    "Identifieringsuppgifter",
 ]
 NOTICE_EXAMPLES = [
-    "Cookies", "loggar", "Födelsedatum", "kön", "civilstånd", "Företagsnamn", "organisationsnummer", "Namn",
-    "personnummer", "användarnamn", "KundID", "anställningsnummer", "IP-adress", "underskrift", "passnummer",
-    "skyddad ID", "Innehåll i mejl", "typ av ärende", "redaktionellt innehåll", "mötesanteckningar",
-    "närvaro vid möten", "Adress", "telefonnummer", "e-post", "Roll", "titel", "grupptillhörighet",
+    "Cookies",
+    "loggar",
+    "Födelsedatum",
+    "kön",
+    "civilstånd",
+    "Företagsnamn",
+    "organisationsnummer",
+    "Namn",
+    "personnummer",
+    "användarnamn",
+    "KundID",
+    "anställningsnummer",
+    "IP-adress",
+    "underskrift",
+    "passnummer",
+    "skyddad ID",
+    "Innehåll i mejl",
+    "typ av ärende",
+    "redaktionellt innehåll",
+    "mötesanteckningar",
+    "närvaro vid möten",
+    "Adress",
+    "telefonnummer",
+    "e-post",
+    "Roll",
+    "titel",
+    "grupptillhörighet",
 ]
 
 
@@ -85,8 +121,12 @@ def test_every_activity_and_category_of_the_model_is_on_the_page_in_both_languag
     assert len(resources_) >= 10 + 9
     for lang in ("sv", "en"):
         shown = text_of(page[lang])
-        labels = [str(label) for r in resources_ for label in model.objects(r, SKOS.prefLabel)
-                  if isinstance(label, Literal) and label.language == lang]
+        labels = [
+            str(label)
+            for r in resources_
+            for label in model.objects(r, SKOS.prefLabel)
+            if isinstance(label, Literal) and label.language == lang
+        ]
         assert len(labels) == len(resources_)
         assert [label for label in labels if label not in shown] == []
 
@@ -95,8 +135,15 @@ def test_each_activity_shows_every_aspect_the_notice_states(page) -> None:
     articles = re.findall(r'<article class="activity".*?</article>', page["en"], flags=re.S)
     assert len(articles) == 10
     for article in articles:
-        for heading in ("Purpose", "Personal data", "Legal basis", "Retention", "Recipients",
-                        "Transfers to third countries", "Your rights"):
+        for heading in (
+            "Purpose",
+            "Personal data",
+            "Legal basis",
+            "Retention",
+            "Recipients",
+            "Transfers to third countries",
+            "Your rights",
+        ):
             assert f"<dt>{heading}</dt>" in article, (heading, article[:200])
     assert "Unnamed country outside the EU (third country)" in page["en"]
     assert "eu-gdpr:SCCByCommission" in page["en"]
@@ -114,8 +161,11 @@ def test_each_activity_links_to_its_rest_resource_and_a_sparql_query_that_answer
     for link in rest:
         assert client.get(html.unescape(link)).json()["properties"]
     for encoded in queries[:2]:
-        response = client.post("/sparql", content=unquote(html.unescape(encoded)).encode(),
-                               headers={"content-type": "application/sparql-query"})
+        response = client.post(
+            "/sparql",
+            content=unquote(html.unescape(encoded)).encode(),
+            headers={"content-type": "application/sparql-query"},
+        )
         assert response.json()["results"]["bindings"]
 
 
@@ -152,7 +202,7 @@ def test_a_browser_gets_the_editor_with_every_competency_question(client) -> Non
     questions = json.loads(block.group(1))
     assert len(questions) == len(client.app.state.competency_queries) == 20
     assert all(q["text"].strip() and q["title"] for q in questions)
-    assert '/static/js/sparql-editor.js' in response.text
+    assert "/static/js/sparql-editor.js" in response.text
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "text/turtle", "application/ld+json, text/html;q=0.5"])
@@ -166,7 +216,11 @@ def test_rdf_clients_still_get_the_service_description(client, accept: str | Non
 def test_the_editor_assets_are_served_locally(client) -> None:
     if not (Path(diagram.__file__).parent.parent / "static" / "vendor" / "yasgui" / "yasgui.min.js").is_file():
         pytest.skip("YASGUI assets not installed (make assets)")
-    for path in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css", "/static/js/sparql-editor.js"):
+    for path in (
+        "/static/vendor/yasgui/yasgui.min.js",
+        "/static/vendor/yasgui/yasgui.min.css",
+        "/static/js/sparql-editor.js",
+    ):
         assert client.get(path).status_code == 200, path
 
 
@@ -196,10 +250,20 @@ def test_article_of_reads_the_rule_label_then_the_message() -> None:
 
 
 def test_to_dot_quotes_labels_and_links_activities() -> None:
-    rows = [{"kind": "transfer", "activity": "x:/A", "activityLabel": 'Say "hi" \\ there', "category": "x:/C",
-             "recipient": "x:/R", "country": "x:/K", "countryLabel": "Far away", "safeguardLabel": "SCC"}]
+    rows = [
+        {
+            "kind": "transfer",
+            "activity": "x:/A",
+            "activityLabel": 'Say "hi" \\ there',
+            "category": "x:/C",
+            "recipient": "x:/R",
+            "country": "x:/K",
+            "countryLabel": "Far away",
+            "safeguardLabel": "SCC",
+        }
+    ]
     dot = diagram.to_dot(rows, "T")
-    assert r'Say \"hi\" \\ there' in dot and 'URL="/#A"' in dot and 'label="SCC"' in dot
+    assert r"Say \"hi\" \\ there" in dot and 'URL="/#A"' in dot and 'label="SCC"' in dot
     assert dot.count("->") == 3
 
 

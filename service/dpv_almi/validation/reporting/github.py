@@ -6,8 +6,8 @@ workflow-command syntax requires (``%``, CR, LF, and also ``:`` and ``,`` in pro
 
 from __future__ import annotations
 
-from dpv_almi.validation.reporting import relative_path
 from dpv_almi.validation.core import Report, Severity
+from dpv_almi.validation.reporting import relative_path
 
 COMMANDS = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dpv_almi.validation.reporting import relative_path
 from dpv_almi.validation.core import Report, Severity, ValidationResult
+from dpv_almi.validation.reporting import relative_path
 
 
 def result_dict(r: ValidationResult) -> dict[str, Any]:
@@ -21,9 +21,7 @@ def result_dict(r: ValidationResult) -> dict[str, Any]:
         "path": r.path_text,
         "value": None if r.value is None else str(r.value),
         "message": r.message,
-        "location": None
-        if loc is None
-        else {"file": relative_path(loc.path), "line": loc.line, "column": loc.column},
+        "location": None if loc is None else {"file": relative_path(loc.path), "line": loc.line, "column": loc.column},
     }
 
 

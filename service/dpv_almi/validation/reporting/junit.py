@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from dpv_almi.validation.reporting import where
 from dpv_almi.validation.core import Report, Severity
+from dpv_almi.validation.reporting import where
 
 
 def render(report: Report, fail_on: Severity) -> str:
@@ -31,7 +31,8 @@ def render(report: Report, fail_on: Severity) -> str:
             suite,
             "testcase",
             classname=f"dpv-almi.{r.rule.id}",
-            name=f"{r.rule.id} {r.focus_text}" + (f" {r.value_text}" if r.value_text and r.value != r.focus_node else ""),
+            name=f"{r.rule.id} {r.focus_text}"
+            + (f" {r.value_text}" if r.value_text and r.value != r.focus_node else ""),
         )
         if location:
             case.set("file", location.split(":")[0])

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from dpv_almi import __version__
-from dpv_almi.validation.reporting import relative_path
 from dpv_almi.validation.core import Report, Severity, ValidationResult
+from dpv_almi.validation.reporting import relative_path
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.namespaces import GRAPH, PREFIXES
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import LANGUAGES, language
-from dpv_almi.web.problems import Problem
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE.parent / "static"
@@ -34,54 +34,122 @@ HTML_HEADERS = {"Vary": "Accept, Accept-Language"}
 
 UI: dict[str, dict[str, str]] = {
     "en": {
-        "site": "dpv-almi", "nav_notice": "The notice", "nav_sparql": "SPARQL editor",
-        "nav_validation": "Validation", "nav_diagram": "Data flow", "other_language": "På svenska",
-        "skip": "Skip to content", "controller": "Controller", "dpo": "Data protection officer",
-        "authority": "Supervisory authority", "modified": "Last changed", "categories": "Personal data categories and examples",
-        "category": "Category", "examples": "Examples", "undefined": "used by an activity but not defined by the notice",
-        "activities": "How Almi processes your personal data", "on_basis": "Legal basis",
-        "purpose": "Purpose", "data": "Personal data", "subject": "Whose data", "basis": "Legal basis",
-        "source": "Where the data comes from", "retention": "Retention", "storage": "Storage",
-        "recipient": "Recipients", "transfer": "Transfers to third countries", "right": "Your rights",
-        "consequence": "If you do not provide the data", "rest": "REST resource", "sparql": "SPARQL query",
-        "country": "Country", "safeguards": "Bases and safeguards", "likelihood": "Likelihood",
-        "rights": "Your rights", "deadline": "Deadline", "changes": "Changes",
+        "site": "dpv-almi",
+        "nav_notice": "The notice",
+        "nav_sparql": "SPARQL editor",
+        "nav_validation": "Validation",
+        "nav_diagram": "Data flow",
+        "other_language": "På svenska",
+        "skip": "Skip to content",
+        "controller": "Controller",
+        "dpo": "Data protection officer",
+        "authority": "Supervisory authority",
+        "modified": "Last changed",
+        "categories": "Personal data categories and examples",
+        "category": "Category",
+        "examples": "Examples",
+        "undefined": "used by an activity but not defined by the notice",
+        "activities": "How Almi processes your personal data",
+        "on_basis": "Legal basis",
+        "purpose": "Purpose",
+        "data": "Personal data",
+        "subject": "Whose data",
+        "basis": "Legal basis",
+        "source": "Where the data comes from",
+        "retention": "Retention",
+        "storage": "Storage",
+        "recipient": "Recipients",
+        "transfer": "Transfers to third countries",
+        "right": "Your rights",
+        "consequence": "If you do not provide the data",
+        "rest": "REST resource",
+        "sparql": "SPARQL query",
+        "country": "Country",
+        "safeguards": "Bases and safeguards",
+        "likelihood": "Likelihood",
+        "rights": "Your rights",
+        "deadline": "Deadline",
+        "changes": "Changes",
         "generated": "Generated from the graph by named SPARQL queries; the model is the W3C Data Privacy Vocabulary 2.3.",
-        "validation_title": "Validation of the notice (SHACL)", "severity": "Severity", "article": "Requirement",
-        "focus": "Resource", "message": "Message", "violation": "Violations", "warning": "Warnings", "info": "Information",
-        "summary": "Summary", "none": "None", "other_requirements": "Other requirements",
+        "validation_title": "Validation of the notice (SHACL)",
+        "severity": "Severity",
+        "article": "Requirement",
+        "focus": "Resource",
+        "message": "Message",
+        "violation": "Violations",
+        "warning": "Warnings",
+        "info": "Information",
+        "summary": "Summary",
+        "none": "None",
+        "other_requirements": "Other requirements",
         "diagram_title": "Data flow: activities, data, recipients, third countries",
         "diagram_missing": "The diagram cannot be drawn: Graphviz (the dot program) is not installed on the server.",
-        "diagram_text": "The same data as a table", "editor_title": "SPARQL editor",
+        "diagram_text": "The same data as a table",
+        "editor_title": "SPARQL editor",
         "editor_intro": "Each competency question opens as a tab; edit it and run it against this endpoint.",
         "editor_noscript": "The editor needs JavaScript. Without it, each question below runs through the SPARQL endpoint and answers in SPARQL JSON.",
         "editor_missing": "The editor's assets are not installed on this server (run make assets).",
-        "run": "Run", "questions": "Competency questions",
+        "run": "Run",
+        "questions": "Competency questions",
     },
     "sv": {
-        "site": "dpv-almi", "nav_notice": "Informationen", "nav_sparql": "SPARQL-redigerare",
-        "nav_validation": "Validering", "nav_diagram": "Dataflöde", "other_language": "In English",
-        "skip": "Hoppa till innehållet", "controller": "Personuppgiftsansvarig", "dpo": "Dataskyddsombud",
-        "authority": "Tillsynsmyndighet", "modified": "Senast ändrad", "categories": "Personuppgiftskategorier och exempel på personuppgifter",
-        "category": "Kategori", "examples": "Exempel", "undefined": "används av en behandling men definieras inte i informationen",
-        "activities": "Almis hantering av personuppgifter", "on_basis": "Rättslig grund",
-        "purpose": "Ändamål", "data": "Personuppgifter", "subject": "Vems uppgifter", "basis": "Rättslig grund",
-        "source": "Hur samlas personuppgifterna in", "retention": "Lagringstid", "storage": "Lagring",
-        "recipient": "Mottagare", "transfer": "Överföring till tredje land", "right": "Dina rättigheter",
-        "consequence": "Om du inte lämnar uppgifterna", "rest": "REST-resurs", "sparql": "SPARQL-fråga",
-        "country": "Land", "safeguards": "Grunder och skyddsåtgärder", "likelihood": "Sannolikhet",
-        "rights": "Dina rättigheter", "deadline": "Tidsfrist", "changes": "Ändringar",
+        "site": "dpv-almi",
+        "nav_notice": "Informationen",
+        "nav_sparql": "SPARQL-redigerare",
+        "nav_validation": "Validering",
+        "nav_diagram": "Dataflöde",
+        "other_language": "In English",
+        "skip": "Hoppa till innehållet",
+        "controller": "Personuppgiftsansvarig",
+        "dpo": "Dataskyddsombud",
+        "authority": "Tillsynsmyndighet",
+        "modified": "Senast ändrad",
+        "categories": "Personuppgiftskategorier och exempel på personuppgifter",
+        "category": "Kategori",
+        "examples": "Exempel",
+        "undefined": "används av en behandling men definieras inte i informationen",
+        "activities": "Almis hantering av personuppgifter",
+        "on_basis": "Rättslig grund",
+        "purpose": "Ändamål",
+        "data": "Personuppgifter",
+        "subject": "Vems uppgifter",
+        "basis": "Rättslig grund",
+        "source": "Hur samlas personuppgifterna in",
+        "retention": "Lagringstid",
+        "storage": "Lagring",
+        "recipient": "Mottagare",
+        "transfer": "Överföring till tredje land",
+        "right": "Dina rättigheter",
+        "consequence": "Om du inte lämnar uppgifterna",
+        "rest": "REST-resurs",
+        "sparql": "SPARQL-fråga",
+        "country": "Land",
+        "safeguards": "Grunder och skyddsåtgärder",
+        "likelihood": "Sannolikhet",
+        "rights": "Dina rättigheter",
+        "deadline": "Tidsfrist",
+        "changes": "Ändringar",
         "generated": "Genererad ur grafen med namngivna SPARQL-frågor; modellen använder W3C Data Privacy Vocabulary 2.3.",
-        "validation_title": "Validering av informationen (SHACL)", "severity": "Allvarlighet", "article": "Krav",
-        "focus": "Resurs", "message": "Meddelande", "violation": "Överträdelser", "warning": "Varningar", "info": "Information",
-        "summary": "Sammanfattning", "none": "Inga", "other_requirements": "Övriga krav",
+        "validation_title": "Validering av informationen (SHACL)",
+        "severity": "Allvarlighet",
+        "article": "Krav",
+        "focus": "Resurs",
+        "message": "Meddelande",
+        "violation": "Överträdelser",
+        "warning": "Varningar",
+        "info": "Information",
+        "summary": "Sammanfattning",
+        "none": "Inga",
+        "other_requirements": "Övriga krav",
         "diagram_title": "Dataflöde: behandlingar, uppgifter, mottagare, tredje länder",
         "diagram_missing": "Diagrammet kan inte ritas: Graphviz (programmet dot) är inte installerat på servern.",
-        "diagram_text": "Samma uppgifter som tabell", "editor_title": "SPARQL-redigerare",
+        "diagram_text": "Samma uppgifter som tabell",
+        "editor_title": "SPARQL-redigerare",
         "editor_intro": "Varje kompetensfråga öppnas som en flik; ändra den och kör den mot den här tjänsten.",
         "editor_noscript": "Redigeraren kräver JavaScript. Utan det körs varje fråga nedan genom SPARQL-tjänsten och svarar i SPARQL JSON.",
         "editor_missing": "Redigerarens filer är inte installerade på servern (kör make assets).",
-        "run": "Kör", "questions": "Kompetensfrågor",
+        "run": "Kör",
+        "questions": "Kompetensfrågor",
     },
 }
 
@@ -95,10 +163,10 @@ def policy_graph(request: Request, policy: str | None) -> str:
     """The named graph of the policy a page shows: ``?policy=`` or the first policy loaded."""
     policies = deps.data(request).policies
     if not policies:
-        raise Problem(404, "No policy is loaded.", "No policy")
+        raise DpvAlmiError(404, "No policy is loaded.", "No policy")
     chosen = policy or ("almi" if "almi" in policies else policies[0])
     if chosen not in policies:
-        raise Problem(404, f"No policy {chosen!r}; loaded: {', '.join(policies)}.", "Unknown policy")
+        raise DpvAlmiError(404, f"No policy {chosen!r}; loaded: {', '.join(policies)}.", "Unknown policy")
     return str(GRAPH[chosen])
 
 
@@ -106,7 +174,7 @@ def short(iri: str) -> str:
     """An IRI as a prefixed name where a project prefix fits (``almi:Nyhetsbrev``), else as is."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
         if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -114,6 +182,13 @@ def render(request: Request, template: str, lang: str, context: dict[str, Any], 
     """A page in *lang*, with the UI words, the language switch and the security headers."""
     other = next(code for code in LANGUAGES if code != lang)
     switch = request.url.path + "?" + urlencode({**request.query_params, "lang": other})
-    full = {"lang": lang, "t": UI[lang], "other_lang": other, "switch_url": switch, "path": request.url.path,
-            "short": short, **context}
+    full = {
+        "lang": lang,
+        "t": UI[lang],
+        "other_lang": other,
+        "switch_url": switch,
+        "path": request.url.path,
+        "short": short,
+        **context,
+    }
     return templates.TemplateResponse(request, template, full, status_code=status, headers=HTML_HEADERS)

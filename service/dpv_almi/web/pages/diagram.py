@@ -20,8 +20,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.web.pages.common import HTML_HEADERS, UI, page_language, policy_graph, render
-from dpv_almi.web.problems import Problem
 from dpv_almi.web.routers.v1.common import LangParam, rows
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,7 @@ def _wrap(text: str, width: int = 30) -> str:
 
 
 def _node_id(kind: str, iri: str) -> str:
-    return f"{kind}_{hashlib.sha1(iri.encode()).hexdigest()[:10]}"
+    return f"{kind}_{hashlib.sha1(iri.encode(), usedforsecurity=False).hexdigest()[:10]}"
 
 
 def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
@@ -68,7 +68,9 @@ def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
         return identifier
 
     for row in found:
-        activity = node("activity", row["activity"], row.get("activityLabel"), "/#" + row["activity"].rsplit("/", 1)[-1])
+        activity = node(
+            "activity", row["activity"], row.get("activityLabel"), "/#" + row["activity"].rsplit("/", 1)[-1]
+        )
         category = node("category", row["category"], row.get("categoryLabel"))
         recipient = node("recipient", row["recipient"], row.get("recipientLabel"))
         edges.setdefault((activity, category), set())
@@ -81,7 +83,7 @@ def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
 
     lines = [
         "digraph dataflow {",
-        f"  graph [rankdir=LR, ranksep=1.2, nodesep=0.25, fontname=\"DejaVu Sans\", tooltip={_quote(title)}];",
+        f'  graph [rankdir=LR, ranksep=1.2, nodesep=0.25, fontname="DejaVu Sans", tooltip={_quote(title)}];',
         '  node [fontname="DejaVu Sans", fontsize=11];',
         '  edge [fontname="DejaVu Sans", fontsize=9, color="#777777", arrowsize=0.6];',
     ]
@@ -89,14 +91,19 @@ def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
         members = sorted((i, v) for i, v in nodes.items() if v[0] == kind)
         lines.append(f"  subgraph {kind}s {{ rank=same;")
         for identifier, (_, label, link) in members:
-            attributes = [f"label={_quote(_wrap(label))}", f"id={_quote(identifier)}", f"class={_quote(kind)}",
-                          f"tooltip={_quote(label)}", _STYLE[kind]]
+            attributes = [
+                f"label={_quote(_wrap(label))}",
+                f"id={_quote(identifier)}",
+                f"class={_quote(kind)}",
+                f"tooltip={_quote(label)}",
+                _STYLE[kind],
+            ]
             if link:
                 attributes.append(f"URL={_quote(link)}")
             lines.append(f"    {identifier} [{', '.join(attributes)}];")
         lines.append("  }")
     for (source, target), labels in sorted(edges.items()):
-        label = f" [label={_quote(_wrap('; '.join(sorted(labels)), 34))}, color=\"#c0392b\"]" if labels else ""
+        label = f' [label={_quote(_wrap("; ".join(sorted(labels)), 34))}, color="#c0392b"]' if labels else ""
         lines.append(f"  {source} -> {target}{label};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -114,13 +121,13 @@ def render_svg(dot: str, timeout: float = DOT_TIMEOUT) -> str:
     if program is None:
         raise GraphvizMissing("Graphviz's dot program is not installed")
     try:
-        done = subprocess.run([program, "-Tsvg"], input=dot.encode(), capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run([program, "-Tsvg"], input=dot.encode(), capture_output=True, timeout=timeout, check=False)  # noqa: S603 - a fixed argv, no shell
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"Graphviz took longer than {timeout:g} s") from None
     if done.returncode != 0:
         raise RuntimeError("Graphviz failed: " + done.stderr.decode(errors="replace").strip())
     svg = done.stdout.decode()
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is also inlined in HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG is also inlined in HTML
     _SVG_CACHE[key] = svg
     return svg
 
@@ -131,7 +138,9 @@ async def _flow(request: Request, lang: str, policy: str | None) -> tuple[list[d
 
 
 @router.get("/diagram", response_class=HTMLResponse, summary="The data-flow picture (SVG in a page)")
-async def diagram_page(request: Request, lang: str | None = LangParam, policy: str | None = Query(None)) -> HTMLResponse:
+async def diagram_page(
+    request: Request, lang: str | None = LangParam, policy: str | None = Query(None)
+) -> HTMLResponse:
     language = page_language(request, lang)
     found, dot = await _flow(request, language, policy)
     svg, missing = None, False
@@ -139,10 +148,24 @@ async def diagram_page(request: Request, lang: str | None = LangParam, policy: s
         svg = await asyncio.to_thread(render_svg, dot)
     except GraphvizMissing:
         missing = True
-    table = sorted({(r.get("activityLabel", ""), r.get("categoryLabel", ""), r.get("recipientLabel", ""),
-                     r.get("countryLabel", ""), r.get("safeguardLabel", "")) for r in found})
-    return render(request, "diagram.html", language, {"svg": svg, "missing": missing, "table": table,
-                                                       "svg_url": f"/diagram.svg?lang={language}"})
+    table = sorted(
+        {
+            (
+                r.get("activityLabel", ""),
+                r.get("categoryLabel", ""),
+                r.get("recipientLabel", ""),
+                r.get("countryLabel", ""),
+                r.get("safeguardLabel", ""),
+            )
+            for r in found
+        }
+    )
+    return render(
+        request,
+        "diagram.html",
+        language,
+        {"svg": svg, "missing": missing, "table": table, "svg_url": f"/diagram.svg?lang={language}"},
+    )
 
 
 @router.get("/diagram.svg", summary="The data-flow picture as SVG")
@@ -152,6 +175,8 @@ async def diagram_svg(request: Request, lang: str | None = LangParam, policy: st
     try:
         svg = await asyncio.to_thread(render_svg, dot)
     except GraphvizMissing:
-        raise Problem(503, "Graphviz (the dot program) is not installed on the server.", "Diagram unavailable") from None
+        raise DpvAlmiError(
+            503, "Graphviz (the dot program) is not installed on the server.", "Diagram unavailable"
+        ) from None
     headers = {k: v for k, v in HTML_HEADERS.items() if k != "Vary"} | {"Vary": "Accept-Language"}
     return Response(svg, media_type="image/svg+xml", headers=headers)

@@ -36,8 +36,10 @@ def assets_installed() -> bool:
 
 def tabs(catalogue: dict[str, NamedQuery], lang: str) -> list[dict[str, str]]:
     """One editor tab per competency question: its title and question in *lang*, and its text."""
-    return [{"name": q.name, "title": q.title[lang], "question": q.question[lang], "text": q.text}
-            for q in catalogue.values()]
+    return [
+        {"name": q.name, "title": q.title[lang], "question": q.question[lang], "text": q.text}
+        for q in catalogue.values()
+    ]
 
 
 def editor_page(request: Request) -> HTMLResponse:

@@ -22,8 +22,19 @@ from dpv_almi.web.routers.v1.common import LangParam, bound_text, rows
 
 router = APIRouter(include_in_schema=False)
 
-ASPECTS = ("purpose", "data", "subject", "source", "basis", "retention", "storage", "recipient", "transfer",
-           "consequence", "right")
+ASPECTS = (
+    "purpose",
+    "data",
+    "subject",
+    "source",
+    "basis",
+    "retention",
+    "storage",
+    "recipient",
+    "transfer",
+    "consequence",
+    "right",
+)
 """The order in which an activity's aspects are shown (the notice's table columns first)."""
 
 RESOURCE_BASE = str(ALMI).rsplit("/", 2)[0] + "/"
@@ -83,7 +94,9 @@ class Right:
 def _activities(found: list[dict[str, Any]]) -> dict[str, Activity]:
     activities: dict[str, Activity] = {}
     for row in found:
-        activity = activities.setdefault(row["activity"], Activity(row["activity"], row.get("activityLabel", row["activity"])))
+        activity = activities.setdefault(
+            row["activity"], Activity(row["activity"], row.get("activityLabel", row["activity"]))
+        )
         values = activity.aspects.setdefault(row["aspect"], [])
         if all(v.iri != row["value"] for v in values):
             values.append(Value(row["value"], row.get("valueLabel") or _local(row["value"]), row.get("description")))
@@ -100,7 +113,9 @@ def _transfers(found: list[dict[str, Any]], activities: dict[str, Activity]) -> 
             continue
         transfer = next((t for t in activity.transfers if t.iri == row["transfer"]), None)
         if transfer is None:
-            transfer = Transfer(row["transfer"], row.get("countryLabel") or _local(row["country"]), row.get("likelihoodLabel"))
+            transfer = Transfer(
+                row["transfer"], row.get("countryLabel") or _local(row["country"]), row.get("likelihoodLabel")
+            )
             activity.transfers.append(transfer)
         for key in ("transferBasis", "safeguard"):
             if key in row and short(row[key]) not in transfer.safeguards:
@@ -110,8 +125,10 @@ def _transfers(found: list[dict[str, Any]], activities: dict[str, Activity]) -> 
 def _categories(found: list[dict[str, Any]]) -> list[Category]:
     categories: dict[str, Category] = {}
     for row in found:
-        category = categories.setdefault(row["category"], Category(row["category"], row.get("label") or _local(row["category"]),
-                                                                  bool(row["defined"])))
+        category = categories.setdefault(
+            row["category"],
+            Category(row["category"], row.get("label") or _local(row["category"]), bool(row["defined"])),
+        )
         if "exampleLabel" in row and row["exampleLabel"] not in category.examples:
             category.examples.append(row["exampleLabel"])
     return list(categories.values())
@@ -122,8 +139,12 @@ def _rights(found: list[dict[str, Any]], wanted: set[str]) -> list[Right]:
     for row in found:
         if row["right"] not in wanted:
             continue
-        right = rights.setdefault(row["right"], Right(row["right"], row.get("label") or _local(row["right"]),
-                                                      row.get("conditions"), row.get("deadlineLabel")))
+        right = rights.setdefault(
+            row["right"],
+            Right(
+                row["right"], row.get("label") or _local(row["right"]), row.get("conditions"), row.get("deadlineLabel")
+            ),
+        )
         if "article" in row and _local(row["article"]) not in right.articles:
             right.articles.append(_local(row["article"]))
     return sorted(rights.values(), key=lambda r: r.articles[:1] or [r.label])
@@ -145,15 +166,22 @@ def by_basis(activities: dict[str, Activity]) -> list[tuple[Value, list[Activity
 
 
 @router.get("/", response_class=HTMLResponse, summary="The privacy notice, regenerated from the graph")
-async def notice_page(request: Request, lang: str | None = LangParam,
-                      policy: str | None = Query(None, description="policy id; default: almi or the first")) -> HTMLResponse:
+async def notice_page(
+    request: Request,
+    lang: str | None = LangParam,
+    policy: str | None = Query(None, description="policy id; default: almi or the first"),
+) -> HTMLResponse:
     language = page_language(request, lang)
     graph = policy_graph(request, policy)
     scoped = {"graph": graph, "lang": language}
     summary, aspects, categories, transfers, rights, changes = await asyncio.gather(
-        rows(request, "policy", scoped), rows(request, "notice-activities", scoped),
-        rows(request, "notice-categories", scoped), rows(request, "transfers", {"lang": language}),
-        rows(request, "rights", {"lang": language}), rows(request, "changes", {"lang": language}))
+        rows(request, "policy", scoped),
+        rows(request, "notice-activities", scoped),
+        rows(request, "notice-categories", scoped),
+        rows(request, "transfers", {"lang": language}),
+        rows(request, "rights", {"lang": language}),
+        rows(request, "changes", {"lang": language}),
+    )
     activities = _activities(aspects)
     _transfers(transfers, activities)
     for activity in activities.values():
@@ -164,11 +192,16 @@ async def notice_page(request: Request, lang: str | None = LangParam,
     used_rights = {v.iri for a in activities.values() for v in a.aspects.get("right", [])}
     head = summary[0] if summary else {}
     notice_iri = head.get("notice")
-    return render(request, "notice.html", language, {
-        "head": head,
-        "groups": by_basis(activities),
-        "aspects": ASPECTS,
-        "categories": _categories(categories),
-        "rights": _rights(rights, used_rights),
-        "changes": [c for c in changes if c.get("notice") == notice_iri],
-    })
+    return render(
+        request,
+        "notice.html",
+        language,
+        {
+            "head": head,
+            "groups": by_basis(activities),
+            "aspects": ASPECTS,
+            "categories": _categories(categories),
+            "rights": _rights(rights, used_rights),
+            "changes": [c for c in changes if c.get("notice") == notice_iri],
+        },
+    )

@@ -76,21 +76,28 @@ async def policy_report(request: Request, graph: str, lang: str) -> Report:
     key = (deps.data(request).version, graph, lang)
     if key not in _CACHE:
         text = bound_text(request, "policy-graph", {"graph": graph})
-        outcome = await deps.run(request, QueryJob(text=text, graph_type="application/n-triples",
-                                                   max_rows=deps.settings(request).max_rows))
+        outcome = await deps.run(
+            request, QueryJob(text=text, graph_type="application/n-triples", max_rows=deps.settings(request).max_rows)
+        )
         data = Graph().parse(data=outcome.body.decode(), format="nt")
         _CACHE[key] = await asyncio.to_thread(validate, data, lang=lang)
     return _CACHE[key]
 
 
 @router.get("/validation", response_class=HTMLResponse, summary="The SHACL validation report, by article and severity")
-async def validation_page(request: Request, lang: str | None = LangParam,
-                          policy: str | None = Query(None)) -> HTMLResponse:
+async def validation_page(
+    request: Request, lang: str | None = LangParam, policy: str | None = Query(None)
+) -> HTMLResponse:
     language = page_language(request, lang)
     report = await policy_report(request, policy_graph(request, policy), language)
     counts = {severity: report.count(severity) for severity in sorted(Severity, reverse=True)}
-    return render(request, "validation.html", language, {
-        "report": report,
-        "counts": counts,
-        "groups": group_by_article(report, UI[language]["other_requirements"]),
-    })
+    return render(
+        request,
+        "validation.html",
+        language,
+        {
+            "report": report,
+            "counts": counts,
+            "groups": group_by_article(report, UI[language]["other_requirements"]),
+        },
+    )

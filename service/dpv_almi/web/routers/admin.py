@@ -19,17 +19,22 @@ from urllib.parse import quote, quote_plus
 
 from fastapi import APIRouter, Query, Request
 
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.loading import RdfLoadError
 from dpv_almi.web import deps
 from dpv_almi.web.middleware import access_log
-from dpv_almi.web.problems import Problem
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], include_in_schema=True)
 
-TOKEN_ENV = "DPV_ALMI_ADMIN_TOKEN"
+TOKEN_ENV = "DPV_ALMI_ADMIN_TOKEN"  # noqa: S105 - the name of an environment variable, not a secret
 
-SUFFIXES = {"text/turtle": ".ttl", "application/n-triples": ".nt", "application/rdf+xml": ".rdf",
-            "application/ld+json": ".jsonld", "application/x-turtle": ".ttl"}
+SUFFIXES = {
+    "text/turtle": ".ttl",
+    "application/n-triples": ".nt",
+    "application/rdf+xml": ".rdf",
+    "application/ld+json": ".jsonld",
+    "application/x-turtle": ".ttl",
+}
 
 _write_lock = asyncio.Lock()
 
@@ -42,8 +47,9 @@ class RedactToken(logging.Filter):
         token = os.environ.get(TOKEN_ENV)
         if token:
             message = record.getMessage()
-            forms = sorted({token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]}, key=len,
-                           reverse=True)
+            forms = sorted(
+                {token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]}, key=len, reverse=True
+            )
             if any(form in message for form in forms):
                 for form in forms:
                     message = message.replace(form, "[redacted]")
@@ -57,10 +63,10 @@ access_log.addFilter(RedactToken())
 def _authorise(request: Request) -> None:
     token = os.environ.get(TOKEN_ENV)
     if not token:
-        raise Problem(404, "Not Found", "Not Found")
+        raise DpvAlmiError(404, "Not Found", "Not Found")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise Problem(401, "A valid bearer token is required.", "Unauthorized")
+        raise DpvAlmiError(401, "A valid bearer token is required.", "Unauthorized")
 
 
 @router.put("/policies/{policy}", summary="Add or replace a policy (bearer token)")
@@ -69,18 +75,18 @@ async def put_policy(request: Request, policy: str, version: str | None = Query(
     media = request.headers.get("content-type", "text/turtle").split(";")[0].strip().lower()
     suffix = SUFFIXES.get(media)
     if suffix is None:
-        raise Problem(415, f"Send the policy as one of: {', '.join(SUFFIXES)}.", "Unsupported Media Type")
+        raise DpvAlmiError(415, f"Send the policy as one of: {', '.join(SUFFIXES)}.", "Unsupported Media Type")
     body = await deps.read_body(request)
     backend = deps.backend(request)
     async with _write_lock:  # one write at a time: each builds on the previous
         try:
-            record = await asyncio.to_thread(backend.replace_policy, policy, body, suffix, version,
-                                             f"{policy}{suffix}")
+            record = await asyncio.to_thread(backend.replace_policy, policy, body, suffix, version, f"{policy}{suffix}")
         except RdfLoadError as exc:
-            raise Problem(400, f"{exc.message} (line {exc.line}, column {exc.column})" if exc.line else exc.message,
-                          "Invalid RDF") from None
+            raise DpvAlmiError(
+                400, f"{exc.message} (line {exc.line}, column {exc.column})" if exc.line else exc.message, "Invalid RDF"
+            ) from None
         except ValueError as exc:
-            raise Problem(400, str(exc), "Invalid policy") from None
+            raise DpvAlmiError(400, str(exc), "Invalid policy") from None
         await deps.runner(request).reload(backend.worker_spec())
         deps.data_changed(request)  # the workers serve the new data: cached answers are stale
     return {"status": "loaded", **record.as_json()}

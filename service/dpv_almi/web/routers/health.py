@@ -20,7 +20,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 async def readyz(request: Request) -> dict[str, object]:
     """Readiness: the data is loaded and a query worker answers."""
-    pid, sandboxed = await deps.runner(request).worker_status()
+    _pid, sandboxed = await deps.runner(request).worker_status()
     data = deps.data(request)
     return {"status": "ready", "triples": len(data), "graphs": data.graphs, "workerSandboxed": sandboxed}
 

@@ -9,12 +9,12 @@ import pyoxigraph
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.namespaces import PREFIXES
-from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DataStore, DatasetSpec, QueryJob, policy_id
+from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DatasetSpec, DataStore, QueryJob, policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type, negotiate
 from dpv_almi.web.pages.editor import editor_page, wants_editor
-from dpv_almi.web.problems import Problem
 
 router = APIRouter(tags=["sparql"])
 
@@ -36,7 +36,7 @@ def _dataset(params: dict[str, list[str]]) -> DatasetSpec:
             try:
                 pyoxigraph.NamedNode(value)
             except ValueError:
-                raise Problem(400, f"{name}={value!r} is not an IRI.", "Bad dataset") from None
+                raise DpvAlmiError(400, f"{name}={value!r} is not an IRI.", "Bad dataset") from None
         graphs[name] = tuple(values) if values is not None else None
     return DatasetSpec(graphs["default-graph-uri"], graphs["named-graph-uri"])
 
@@ -48,33 +48,38 @@ async def _read(request: Request) -> tuple[str | None, dict[str, list[str]]]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         charset = request.headers.get("content-type", "").lower().partition("charset=")[2].strip(' "')
         if content_type == "application/sparql-update" or "update" in params:
-            raise Problem(405, _READ_ONLY, "Update not allowed")
+            raise DpvAlmiError(405, _READ_ONLY, "Update not allowed")
         if content_type not in ("application/sparql-query", "application/x-www-form-urlencoded"):
-            raise Problem(415, "POST application/sparql-query, or application/x-www-form-urlencoded with query=…",
-                          "Unsupported media type")
+            raise DpvAlmiError(
+                415,
+                "POST application/sparql-query, or application/x-www-form-urlencoded with query=…",
+                "Unsupported media type",
+            )
         if charset and charset not in ("utf-8", "utf8"):
-            raise Problem(415, f"Only UTF-8 request bodies are accepted (not {charset}).", "Unsupported media type")
+            raise DpvAlmiError(
+                415, f"Only UTF-8 request bodies are accepted (not {charset}).", "Unsupported media type"
+            )
         body = await deps.read_body(request)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise Problem(400, "The request body is not UTF-8.") from None
+            raise DpvAlmiError(400, "The request body is not UTF-8.") from None
         if content_type == "application/sparql-query":
             if "query" in params:
-                raise Problem(400, "Give the query either in the body or as a parameter, not both.")
+                raise DpvAlmiError(400, "Give the query either in the body or as a parameter, not both.")
             return text, params
         form = parse_qs(text, keep_blank_values=True)
         if "update" in form:
-            raise Problem(405, _READ_ONLY, "Update not allowed")
+            raise DpvAlmiError(405, _READ_ONLY, "Update not allowed")
         for key, values in form.items():
             params.setdefault(key, []).extend(values)
     if "update" in params:
-        raise Problem(405, _READ_ONLY, "Update not allowed")
+        raise DpvAlmiError(405, _READ_ONLY, "Update not allowed")
     queries = params.get("query")
     if queries is None:
         return None, params
     if len(queries) != 1:
-        raise Problem(400, "Give exactly one 'query' parameter.")
+        raise DpvAlmiError(400, "Give exactly one 'query' parameter.")
     return queries[0], params
 
 
@@ -99,7 +104,7 @@ async def sparql(request: Request) -> Response:
             if wants_editor(request):  # a browser: the YASGUI editor; RDF clients: the description
                 return editor_page(request)
             return service_description(request)
-        raise Problem(400, "Give a 'query' parameter (or GET without parameters for the service description).")
+        raise DpvAlmiError(400, "Give a 'query' parameter (or GET without parameters for the service description).")
     accept = request.headers.get("accept")
     settings = deps.settings(request)
     job = QueryJob(
@@ -111,7 +116,9 @@ async def sparql(request: Request) -> Response:
         base_iri=endpoint_url(request),
     )
     outcome = await deps.run(request, job)
-    return Response(outcome.body, media_type=outcome.media_type, headers=deps.result_headers(outcome, settings.max_rows))
+    return Response(
+        outcome.body, media_type=outcome.media_type, headers=deps.result_headers(outcome, settings.max_rows)
+    )
 
 
 # --- service description -------------------------------------------------------------
@@ -145,8 +152,13 @@ def describe_service(endpoint: str, data: DataStore, timeout: float, max_rows: i
     named = []
     for graph, triples in data.graphs.items():
         pid = policy_id(graph)
-        what = f"the policy '{pid}'" if pid else {"dpv": "DPV 2.3 concepts the policies use",
-                                                     "vocab": "the dpv-almi project vocabulary"}.get(graph.rsplit("/", 1)[-1], graph)
+        what = (
+            f"the policy '{pid}'"
+            if pid
+            else {"dpv": "DPV 2.3 concepts the policies use", "vocab": "the dpv-almi project vocabulary"}.get(
+                graph.rsplit("/", 1)[-1], graph
+            )
+        )
         named.append(
             f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}> ;\n"
             f"    sd:graph [ a sd:Graph ; void:triples {triples} ; dct:description {_literal(what)} ] ] ;\n"
@@ -160,11 +172,14 @@ def describe_service(endpoint: str, data: DataStore, timeout: float, max_rows: i
 <{endpoint}#service> a sd:Service ;
   sd:endpoint <{endpoint}> ;
   rdfs:label "dpv-almi SPARQL endpoint (read-only)" ;
-  rdfs:comment {_literal(
-      "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of all named graphs "
-      "unless the query (FROM/FROM NAMED) or the protocol (default-graph-uri/named-graph-uri) names a dataset. "
-      "Graph IRIs not in the store are empty graphs; nothing is fetched from the network; SERVICE is refused. "
-      f"Queries stop after {timeout:g} s; at most {max_rows} result rows are returned.")} ;
+  rdfs:comment {
+        _literal(
+            "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of all named graphs "
+            "unless the query (FROM/FROM NAMED) or the protocol (default-graph-uri/named-graph-uri) names a dataset. "
+            "Graph IRIs not in the store are empty graphs; nothing is fetched from the network; SERVICE is refused. "
+            f"Queries stop after {timeout:g} s; at most {max_rows} result rows are returned."
+        )
+    } ;
   sd:supportedLanguage sd:SPARQL11Query ;
   sd:feature sd:UnionDefaultGraph ;
   sd:resultFormat {formats} ;
@@ -178,7 +193,7 @@ def describe_service(endpoint: str, data: DataStore, timeout: float, max_rows: i
 def service_description(request: Request) -> Response:
     chosen = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
     if chosen is None:
-        raise Problem(406, f"The service description is available as: {', '.join(GRAPH_FORMATS)}.")
+        raise DpvAlmiError(406, f"The service description is available as: {', '.join(GRAPH_FORMATS)}.")
     settings = deps.settings(request)
     turtle = describe_service(endpoint_url(request), deps.data(request), settings.query_timeout, settings.max_rows)
     mime, rdf_format = chosen

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from dpv_almi.errors import DpvAlmiError
 from dpv_almi.namespaces import ALMI, GRAPH, PREFIXES
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
-from dpv_almi.web.problems import Problem
 from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, bound_text, lang_of, page, paged, rows
 
 router = APIRouter(tags=["activities"])
@@ -35,7 +35,9 @@ async def list_activities(
     request: Request,
     response: Response,
     lang: str | None = LangParam,
-    basis: str | None = Query(None, description="consent, legitimate-interest, contract, legal-obligation or any IRI / prefixed name"),
+    basis: str | None = Query(
+        None, description="consent, legitimate-interest, contract, legal-obligation or any IRI / prefixed name"
+    ),
     category: str | None = Query(None, description="personal data concept, e.g. pd:Contact (finds e-mail too)"),
     purpose: str | None = Query(None, description="purpose concept, e.g. dpv:Marketing"),
     recipient: str | None = Query(None, description="recipient, or class/concept of recipients, e.g. dpv:ThirdParty"),
@@ -48,8 +50,12 @@ async def list_activities(
 ) -> dict[str, Any]:
     language = lang_of(request, lang)
     values: dict[str, Any] = {
-        "lang": language, "basis": BASIS_SHORTHANDS.get(basis or "", basis), "category": category,
-        "purpose": purpose, "recipient": recipient, "source": source,
+        "lang": language,
+        "basis": BASIS_SHORTHANDS.get(basis or "", basis),
+        "category": category,
+        "purpose": purpose,
+        "recipient": recipient,
+        "source": source,
         "transfer": None if transfer is None else str(transfer).lower(),
         "profiling": None if profiling is None else str(profiling).lower(),
         "policy": None if policy is None else str(GRAPH[policy]),
@@ -60,27 +66,38 @@ async def list_activities(
     return paged(request, response, items, total, offset, limit, lang=language, query="activities")
 
 
-@router.get("/activities/{policy}/{name}", summary="One activity, with its verbatim source passages",
-            responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}})
+@router.get(
+    "/activities/{policy}/{name}",
+    summary="One activity, with its verbatim source passages",
+    responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}},
+)
 async def get_activity(request: Request, policy: str, name: str, lang: str | None = LangParam) -> Response:
     language = lang_of(request, lang)
     iri = activity_iri(policy, name)
     chosen = negotiate(request.headers.get("accept"), _RESOURCE_FORMATS)
     if chosen is None:
-        raise Problem(406, f"Activities are available as: {', '.join(_RESOURCE_FORMATS)}.")
+        raise DpvAlmiError(406, f"Activities are available as: {', '.join(_RESOURCE_FORMATS)}.")
     properties = await rows(request, "activity", {"activity": iri, "lang": language})
     if not properties:
-        raise Problem(404, f"No activity {policy}/{name}.", "Unknown activity")
+        raise DpvAlmiError(404, f"No activity {policy}/{name}.", "Unknown activity")
     headers = {"Vary": "Accept, Accept-Language"}
     if chosen[1] != "json":
         text = bound_text(request, "activity-graph", {"activity": iri})
-        outcome = await deps.run(request, QueryJob(text=text, graph_type=chosen[0], max_rows=deps.settings(request).max_rows))
+        outcome = await deps.run(
+            request, QueryJob(text=text, graph_type=chosen[0], max_rows=deps.settings(request).max_rows)
+        )
         return Response(outcome.body, media_type=chosen[0], headers=headers)
     grouped: dict[str, list[Any]] = {}
     for row in properties:
         value = {"value": row["value"], "label": row["valueLabel"]} if "valueLabel" in row else row["value"]
         grouped.setdefault(row["property"], []).append(value)
     passages = await rows(request, "activity-passages", {"activity": iri})
-    body = {"id": f"{policy}/{name}", "iri": iri, "lang": language, "query": "activity",
-            "properties": grouped, "passages": passages}
+    body = {
+        "id": f"{policy}/{name}",
+        "iri": iri,
+        "lang": language,
+        "query": "activity",
+        "properties": grouped,
+        "passages": passages,
+    }
     return JSONResponse(body, headers=headers)

@@ -12,8 +12,11 @@ from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import language
 
-_NUMBERS = {"http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#int",
-            "http://www.w3.org/2001/XMLSchema#long"}
+_NUMBERS = {
+    "http://www.w3.org/2001/XMLSchema#integer",
+    "http://www.w3.org/2001/XMLSchema#int",
+    "http://www.w3.org/2001/XMLSchema#long",
+}
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 LangParam = Query(None, pattern="^(sv|en)$", description="Language of labels (overrides Accept-Language)")
@@ -49,7 +52,7 @@ async def rows(request: Request, name: str, values: dict[str, Any] | None = None
     """The simplified rows of REST query *name* with *values* bound (None values are left unbound)."""
     text = bound_text(request, name, values or {})
     outcome = await deps.run(request, QueryJob(text=text, table=True, max_rows=deps.settings(request).max_rows))
-    assert outcome.table is not None
+    assert outcome.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
     return simplify(outcome.table)
 
 
@@ -70,14 +73,14 @@ def page_texts(text: str, limit: int, offset: int) -> tuple[str, str]:
     rows.  Not a sub-select: Virtuoso's cost model overflows its stack on these as sub-selects."""
     head = _HEAD.search(text)
     order = _ORDER_BY.search(text)
-    assert head is not None and order is not None, "a listing is SELECT ?vars WHERE { … } ORDER BY …"
-    count = (text[: head.start()] + "SELECT (COUNT(*) AS ?total) WHERE {" + text[head.end(): order.start()]
-             + "}\n")
+    assert head is not None and order is not None, "a listing is SELECT ?vars WHERE { … } ORDER BY …"  # noqa: S101 - an invariant for the type checker, not an input check
+    count = text[: head.start()] + "SELECT (COUNT(*) AS ?total) WHERE {" + text[head.end() : order.start()] + "}\n"
     return f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n", count
 
 
-async def page(request: Request, name: str, values: dict[str, Any], limit: int, offset: int
-               ) -> tuple[int, int, list[dict[str, Any]]]:
+async def page(
+    request: Request, name: str, values: dict[str, Any], limit: int, offset: int
+) -> tuple[int, int, list[dict[str, Any]]]:
     """(total rows, the page size used, the rows of one page) of REST query *name*: LIMIT/OFFSET and
     COUNT run in the store.  A page is never larger than the row cap, so it is never truncated.
     A page that is not full tells the total itself (the usual short listing: one query, not two)."""
@@ -85,22 +88,36 @@ async def page(request: Request, name: str, values: dict[str, Any], limit: int, 
     limit = min(limit, max_rows)
     page_text, count_text = page_texts(bound_text(request, name, values), limit, offset)
     found = await deps.run(request, QueryJob(text=page_text, table=True, max_rows=max_rows))
-    assert found.table is not None
+    assert found.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
     items = simplify(found.table)
     if len(items) < limit and (items or offset == 0):
         return offset + len(items), limit, items
     counted = await deps.run(request, QueryJob(text=count_text, table=True, max_rows=1))
-    assert counted.table is not None
+    assert counted.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
     return int(simplify(counted.table)[0]["total"]), limit, items
 
 
-def paged(request: Request, response: Response, items: list[dict[str, Any]], total: int, offset: int, limit: int,
-          **fields: Any) -> dict[str, Any]:
+def paged(
+    request: Request,
+    response: Response,
+    items: list[dict[str, Any]],
+    total: int,
+    offset: int,
+    limit: int,
+    **fields: Any,
+) -> dict[str, Any]:
     """A page of a listing: ``total``, ``offset``, ``limit``, ``count``, ``items`` and ``next`` (the next
     page's URL, also as a ``Link: rel="next"`` header; null on the last page)."""
     following = None
     if offset + len(items) < total:
         following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
         response.headers["Link"] = f'<{following}>; rel="next"'
-    return {**fields, "total": total, "offset": offset, "limit": limit, "count": len(items), "items": items,
-            "next": following}
+    return {
+        **fields,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "count": len(items),
+        "items": items,
+        "next": following,
+    }

@@ -14,8 +14,13 @@ router = APIRouter()
 
 
 def _listing_route(path: str, query: str, summary: str, tag: str) -> None:
-    async def endpoint(request: Request, response: Response, lang: str | None = LangParam,
-                       limit: int = Query(1000, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    async def endpoint(
+        request: Request,
+        response: Response,
+        lang: str | None = LangParam,
+        limit: int = Query(1000, ge=1, le=MAX_PAGE),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
         language = lang_of(request, lang)
         total, used, items = await page(request, query, {"lang": language}, limit, offset)
         return paged(request, response, items, total, offset, used, lang=language, query=query)
@@ -24,8 +29,15 @@ def _listing_route(path: str, query: str, summary: str, tag: str) -> None:
     router.add_api_route(path, endpoint, methods=["GET"], summary=summary, tags=[tag])
 
 
-_listing_route("/transfers", "transfers", "Third-country transfers: which activities, to where, under which safeguards", "transfers")
-_listing_route("/categories", "categories", "Data categories, their DPV concepts and the activities using them", "categories")
+_listing_route(
+    "/transfers",
+    "transfers",
+    "Third-country transfers: which activities, to where, under which safeguards",
+    "transfers",
+)
+_listing_route(
+    "/categories", "categories", "Data categories, their DPV concepts and the activities using them", "categories"
+)
 _listing_route("/recipients", "recipients", "Recipients of each activity, with their role", "recipients")
 _listing_route("/rights", "rights", "Rights: article, conditions, deadline, where to exercise them", "rights")
 _listing_route("/contacts", "contacts", "Controller, joint controllers, DPO and supervisory authority", "contacts")
