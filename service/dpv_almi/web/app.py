@@ -105,6 +105,7 @@ def create_app(
     app.include_router(sparql.router)
     app.include_router(v1.router)
     app.include_router(admin.router)
+    admin.redact(settings.admin_token)
     pages.install(app)  # the analyst's HTML pages and /static
 
     # innermost first: Starlette wraps each new middleware around the previous ones

@@ -1,6 +1,6 @@
 """Administration: add or replace a policy (``PUT /v1/admin/policies/{id}``).
 
-Off unless ``DPV_ALMI_ADMIN_TOKEN`` is set (then 404, as if absent); the request must carry
+Off unless the ``admin_token`` setting (``DPV_ALMI_ADMIN_TOKEN``) is set (then 404, as if absent); the request must carry
 ``Authorization: Bearer <token>``, compared in constant time; the token is never logged.
 The body is RDF (Content-Type Turtle, N-Triples, RDF/XML or JSON-LD); it is parsed before
 anything is stored (400 problem+json, nothing loaded), then stored as the policy's new current
@@ -13,7 +13,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -25,8 +24,6 @@ from dpv_almi.web import deps
 from dpv_almi.web.middleware import access_log
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], include_in_schema=True)
-
-TOKEN_ENV = "DPV_ALMI_ADMIN_TOKEN"  # noqa: S105 - the name of an environment variable, not a secret
 
 SUFFIXES = {
     "text/turtle": ".ttl",
@@ -41,11 +38,15 @@ _write_lock = asyncio.Lock()
 
 class RedactToken(logging.Filter):
     """Blank the admin token out of a log record: the access log records each request's path and query
-    string, and a client may wrongly put the token there (``?token=…``); headers are never logged."""
+    string, and a client may wrongly put the token there (``?token=…``); headers are never logged.
+    Each app adds its token (:func:`redact`); one filter serves every app of the process."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        token = os.environ.get(TOKEN_ENV)
-        if token:
+        for token in self.tokens:
             message = record.getMessage()
             forms = sorted(
                 {token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]}, key=len, reverse=True
@@ -57,11 +58,18 @@ class RedactToken(logging.Filter):
         return True
 
 
-access_log.addFilter(RedactToken())
+_redactor = RedactToken()
+access_log.addFilter(_redactor)
+
+
+def redact(token: str | None) -> None:
+    """Keep *token* out of the access log from now on."""
+    if token:
+        _redactor.tokens.add(token)
 
 
 def _authorise(request: Request) -> None:
-    token = os.environ.get(TOKEN_ENV)
+    token = deps.settings(request).admin_token
     if not token:
         raise DpvAlmiError(404, "Not Found", "Not Found")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
