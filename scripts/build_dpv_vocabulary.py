@@ -38,13 +38,21 @@ TERM_STATUS = URIRef("http://www.w3.org/2003/06/sw-vocab-status/ns#term_status")
 REPORTED_STATUSES = frozenset({"sunset", "deprecated", "unstable", "archaic"})
 """Statuses a user should hear about; "accepted" and "modified" are not news."""
 
-LINKS: dict[str, URIRef] = {"type": RDF.type, "broader": SKOS.broader, "subClassOf": RDFS.subClassOf,
-                            "subPropertyOf": RDFS.subPropertyOf}
+LINKS: dict[str, URIRef] = {
+    "type": RDF.type,
+    "broader": SKOS.broader,
+    "subClassOf": RDFS.subClassOf,
+    "subPropertyOf": RDFS.subPropertyOf,
+}
 """What is kept per term, by the key it has in the index."""
 
 EXTRA_PREFIXES: dict[str, str] = {
-    "rdf": str(RDF), "rdfs": str(RDFS), "skos": str(SKOS), "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "dct": "http://purl.org/dc/terms/",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dct": "http://purl.org/dc/terms/",
 }
 
 LICENCE = (
@@ -95,8 +103,8 @@ class Compactor:
 
     def __call__(self, iri: str) -> str:
         for namespace, name in self.namespaces:
-            if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", iri[len(namespace):]):
-                return f"{name}:{iri[len(namespace):]}"
+            if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", iri[len(namespace) :]):
+                return f"{name}:{iri[len(namespace) :]}"
         return f"<{iri}>"
 
 
@@ -112,11 +120,16 @@ def build_index(graph: Graph, prefixes: dict[str, str]) -> dict[str, object]:
     for subject in subjects:
         entry: dict[str, object] = {}
         for key, predicate in LINKS.items():
-            values = sorted({compact(str(clean_iri(o))) for o in graph.objects(subject, predicate) if isinstance(o, URIRef)})
+            values = sorted(
+                {compact(str(clean_iri(o))) for o in graph.objects(subject, predicate) if isinstance(o, URIRef)}
+            )
             if values:
                 entry[key] = values
-        labels = {lit.language or "": str(lit) for lit in sorted(graph.objects(subject, SKOS.prefLabel))
-                  if isinstance(lit, Literal)}
+        labels = {
+            lit.language or "": str(lit)
+            for lit in sorted(graph.objects(subject, SKOS.prefLabel))
+            if isinstance(lit, Literal)
+        }
         if labels:
             entry["label"] = dict(sorted(labels.items()))
         statuses = {str(s) for s in graph.objects(subject, TERM_STATUS)} & REPORTED_STATUSES
@@ -143,8 +156,10 @@ def serialise(index: dict[str, object]) -> str:
     lines += [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}," for key, value in head.items()]
     lines.append('"terms": {')
     terms: dict[str, object] = index["terms"]  # type: ignore[assignment]
-    body = [f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}"
-            for key, value in terms.items()]
+    body = [
+        f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}"
+        for key, value in terms.items()
+    ]
     lines.append(",\n".join(body))
     lines.append("}}")
     return "\n".join(lines) + "\n"
@@ -152,17 +167,24 @@ def serialise(index: dict[str, object]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dpv", type=Path, default=DEFAULT_RELEASE, metavar="DIR", help="DPV release directory (default: %(default)s)")
+    parser.add_argument(
+        "--dpv", type=Path, default=DEFAULT_RELEASE, metavar="DIR", help="DPV release directory (default: %(default)s)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="FILE", help="output (default: %(default)s)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if FILE is not what would be written; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if FILE is not what would be written; write nothing"
+    )
     args = parser.parse_args(argv)
     files = release_files(args.dpv)
     text = serialise(build_index(*read_release(files)))
     if args.check:
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else None
         if current != text:
-            print(f"stale: {args.out} differs from what {len(files)} modules in {args.dpv} give; "
-                  "run scripts/build_dpv_vocabulary.py", file=sys.stderr)
+            print(
+                f"stale: {args.out} differs from what {len(files)} modules in {args.dpv} give; "
+                "run scripts/build_dpv_vocabulary.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.out} is up to date ({len(files)} modules)")
         return 0

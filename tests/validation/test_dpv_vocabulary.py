@@ -19,16 +19,24 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_dpv_vocabulary
 
 def test_the_packaged_index_is_what_the_script_builds_from_the_release(dpv_release_dir: Path) -> None:
     """Fails when the index is stale (or edited by hand): rebuild with scripts/build_dpv_vocabulary.py."""
-    result = subprocess.run([sys.executable, SCRIPT, "--dpv", dpv_release_dir, "--out", DPV_INDEX, "--check"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--dpv", dpv_release_dir, "--out", DPV_INDEX, "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_check_reports_a_stale_index(dpv_release_dir: Path, tmp_path: Path) -> None:
     stale = tmp_path / "dpv.json"
     stale.write_text(DPV_INDEX.read_text(encoding="utf-8").replace('"pd:EmailAddress"', '"pd:EMail"'), encoding="utf-8")
-    result = subprocess.run([sys.executable, SCRIPT, "--dpv", dpv_release_dir, "--out", stale, "--check"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--dpv", dpv_release_dir, "--out", stale, "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1 and "stale" in result.stderr
 
 
@@ -41,7 +49,11 @@ def test_every_module_of_the_release_is_in_the_index(dpv_release_dir: Path) -> N
         if module.name == "loc.ttl":  # 4 MB; its countries are checked below
             continue
         graph = Graph().parse(module)
-        typed = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/dpv")}
+        typed = {
+            s
+            for s in graph.subjects(RDF.type, None)
+            if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/dpv")
+        }
         assert typed, module.name
         missing = sorted(str(s) for s in typed if "".join(s.split()) not in index)
         assert not missing, (module.name, missing[:5])
@@ -74,13 +86,16 @@ def test_the_iri_written_across_two_lines_in_ieee_7012_is_mended() -> None:
     assert not [name for name in document["terms"] if any(ch.isspace() for ch in name)]
 
 
-@pytest.mark.parametrize(("typo", "meant"), [
-    ("https://w3id.org/dpv/pd#EmailAdress", "pd:EmailAddress"),
-    ("https://w3id.org/dpv#EmailAddress", "pd:EmailAddress"),
-    ("https://w3id.org/dpv/pd#emailaddress", "pd:EmailAddress"),
-    ("https://w3id.org/dpv#hasPurpse", "dpv:hasPurpose"),
-    ("https://w3id.org/dpv#Encrypton", "dpv:Encryption"),
-])
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("https://w3id.org/dpv/pd#EmailAdress", "pd:EmailAddress"),
+        ("https://w3id.org/dpv#EmailAddress", "pd:EmailAddress"),
+        ("https://w3id.org/dpv/pd#emailaddress", "pd:EmailAddress"),
+        ("https://w3id.org/dpv#hasPurpse", "dpv:hasPurpose"),
+        ("https://w3id.org/dpv#Encrypton", "dpv:Encryption"),
+    ],
+)
 def test_a_misspelt_term_gets_the_term_meant(typo: str, meant: str) -> None:
     assert dpv_index().suggest(typo) == meant
 

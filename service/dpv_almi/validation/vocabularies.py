@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -30,8 +31,12 @@ DPV_INDEX = Path(__file__).resolve().parent / "dpv" / "dpv-2.3.json"
 TERM_STATUS = URIRef("http://www.w3.org/2003/06/sw-vocab-status/ns#term_status")
 DPV_BASE = "https://w3id.org/dpv"
 
-LINKS: dict[str, URIRef] = {"type": RDF.type, "broader": SKOS.broader, "subClassOf": RDFS.subClassOf,
-                            "subPropertyOf": RDFS.subPropertyOf}
+LINKS: dict[str, URIRef] = {
+    "type": RDF.type,
+    "broader": SKOS.broader,
+    "subClassOf": RDFS.subClassOf,
+    "subPropertyOf": RDFS.subPropertyOf,
+}
 """The links a closure follows upwards (the keys are the index's)."""
 LINK_PREDICATES = frozenset(LINKS.values())
 
@@ -59,11 +64,11 @@ class DpvTerm:
 class DpvIndex:
     """The packaged index of every DPV term: links, labels, status; nearest names for typos."""
 
-    def __init__(self, document: Mapping[str, object]) -> None:
+    def __init__(self, document: Mapping[str, Any]) -> None:
         self.version = str(document["dpv"])
         self.licence = str(document["licence"])
-        self.prefixes: dict[str, str] = dict(document["prefixes"])  # type: ignore[call-overload]
-        self._entries: dict[str, dict[str, object]] = document["terms"]  # type: ignore[assignment]
+        self.prefixes: dict[str, str] = dict(document["prefixes"])
+        self._entries: dict[str, dict[str, Any]] = document["terms"]
         self._names = {self.expand(name): name for name in self._entries}
         self._links: dict[str, Links] = {}
 
@@ -92,23 +97,28 @@ class DpvIndex:
         found = self._links.get(iri)
         if found is None:
             name = self._names.get(iri)
-            entry = self._entries[name] if name is not None else {}
-            found = tuple((predicate, URIRef(self.expand(value)))
-                          for key, predicate in LINKS.items() for value in entry.get(key, ()))  # type: ignore[attr-defined]
+            if name is None:
+                return ()
+            entry = self._entries[name]
+            found = tuple(
+                (predicate, URIRef(self.expand(value)))
+                for key, predicate in LINKS.items()
+                for value in entry.get(key, ())
+            )
             self._links[iri] = found
         return found
 
     def status(self, iri: str) -> str | None:
         """``sunset`` or another status a user should hear about; None for accepted terms."""
         name = self._names.get(iri)
-        return self._entries[name].get("status") if name is not None else None  # type: ignore[return-value]
+        return self._entries[name].get("status") if name is not None else None
 
     def term(self, iri: str) -> DpvTerm | None:
         name = self._names.get(iri)
         if name is None:
             return None
         entry = self._entries[name]
-        return DpvTerm(iri, name, dict(entry.get("label", {})), entry.get("status"), entry.get("replacedBy"))  # type: ignore[arg-type]
+        return DpvTerm(iri, name, dict(entry.get("label", {})), entry.get("status"), entry.get("replacedBy"))
 
     def suggest(self, iri: str) -> str | None:
         """The real term a misspelt DPV IRI most probably meant, as ``prefix:local``, or None.
