@@ -40,6 +40,11 @@ lint: venv
 test: venv assets
 	$(BIN)/python -m pytest tests
 
+# The daily loop: everything but the slow groups (browser, notebooks, soak, remote stores, W3C suites;
+# tests/conftest.py marks them).
+test-fast: venv assets
+	$(BIN)/python -m pytest tests -m "not slow"
+
 # The full-length soak (60 s, 32 concurrent clients, loopback); CI runs a 10 s one inside make test.
 soak: venv
 	DPV_ALMI_SOAK_SECONDS=60 $(BIN)/python -m pytest -s tests/hardening/test_soak.py

@@ -14,6 +14,42 @@ from dpv_almi import loading, resources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+SLOW_GROUPS = {
+    "browser": "drives headless Chromium against a real service (tests/browser)",
+    "notebooks": "re-executes the notebooks from a clean kernel (tests/notebooks)",
+    "soak": "the loaded soak and chaos runs (tests/hardening/test_soak.py, test_chaos.py)",
+    "remote": "runs against a remote store: an Oxigraph server or Virtuoso started for the session",
+    "w3c": "the W3C SPARQL evaluation and syntax suites against a real service (tests/w3c)",
+}
+"""The slow groups: `make test` runs them all; `make test-fast` (-m "not slow") none of them."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, why in SLOW_GROUPS.items():
+        config.addinivalue_line("markers", f"{name}: {why}")
+    config.addinivalue_line("markers", "slow: any of the slow groups (" + ", ".join(SLOW_GROUPS) + ")")
+
+
+def _groups(item: pytest.Item) -> set[str]:
+    parts = Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").parts
+    groups = {part for part in parts[:1] if part in ("browser", "notebooks", "w3c")}
+    if parts[-1] in ("test_soak.py", "test_chaos.py"):
+        groups.add("soak")
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") in ("oxigraph", "virtuoso"):
+        groups.add("remote")
+    return groups
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test of a slow group by where it lives, so that no test has to remember to."""
+    for item in items:
+        groups = _groups(item)
+        for group in groups:
+            item.add_marker(group)
+        if groups:
+            item.add_marker("slow")
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:

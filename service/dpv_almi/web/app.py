@@ -20,7 +20,7 @@ from dpv_almi.settings import Settings
 from dpv_almi.sparql.catalogue import load_catalogue, load_rest_catalogue
 from dpv_almi.store.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.store.dataset import DataStore
-from dpv_almi.web import openapi, pages, problems
+from dpv_almi.web import deps, openapi, pages, problems
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
 from dpv_almi.web.routers import admin, health, sparql, v1
 
@@ -60,10 +60,10 @@ def create_app(
         else:
             runner = QueryRunner(backend.worker_spec(), limits, settings.workers, sandbox=settings.sandbox)
         runner.start()
-        app.state.runner = runner
+        services.runner = runner
         watcher = None
         if isinstance(backend, RemoteBackend):
-            watcher = asyncio.create_task(_watch_remote(backend, app.state.result_cache, settings.remote_refresh))
+            watcher = asyncio.create_task(_watch_remote(backend, services.result_cache, settings.remote_refresh))
         try:
             _pid, sandboxed = await runner.worker_status()
             log.info(
@@ -93,12 +93,15 @@ def create_app(
         docs_url="/v1/docs",
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.backend = backend
-    app.state.metrics = metrics = Metrics()
-    app.state.result_cache = ResultCache(settings.result_cache, settings.result_cache_bytes)
-    app.state.competency_queries = load_catalogue()
-    app.state.rest_queries = load_rest_catalogue()
+    app.state.services = services = deps.Services(
+        settings=settings,
+        backend=backend,
+        metrics=Metrics(),
+        result_cache=ResultCache(settings.result_cache, settings.result_cache_bytes),
+        competency_queries=load_catalogue(),
+        rest_queries=load_rest_catalogue(),
+    )
+    metrics = services.metrics
     problems.install(app)
     openapi.install(app)
     app.include_router(health.router)

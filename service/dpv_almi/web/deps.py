@@ -1,26 +1,57 @@
-"""Helpers the routers share: the app's runner and data, bounded body reads, running a query."""
+"""What the routers share, typed: the app's services as dependencies, bounded body reads, running a query.
+
+Routes take what they need as typed parameters (``settings: SettingsDep``, ``runner: RunnerDep`` ...,
+FastAPI's ``Annotated[..., Depends(...)]``); code that already holds the request calls the same
+functions (``deps.settings(request)``).  Everything comes from one :class:`Services` object that
+the app factory builds, so nothing reads ``app.state`` untyped.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from dpv_almi.errors import DpvAlmiError
 from dpv_almi.execution.cache import ResultCache
-from dpv_almi.execution.runner import QueryRunner
+from dpv_almi.execution.runner import BaseRunner
 from dpv_almi.settings import Settings
+from dpv_almi.sparql.catalogue import NamedQuery
 from dpv_almi.store.backends import Backend, StoreInfo
 from dpv_almi.store.dataset import Outcome, QueryJob
 
+if TYPE_CHECKING:
+    from dpv_almi.web.middleware import Metrics
 
-def runner(request: Request) -> QueryRunner:
-    return request.app.state.runner  # type: ignore[no-any-return]
+
+@dataclass
+class Services:
+    """Everything a request may need, built once per app (``runner`` once its lifespan starts)."""
+
+    settings: Settings
+    backend: Backend
+    metrics: Metrics
+    result_cache: ResultCache
+    competency_queries: dict[str, NamedQuery]
+    rest_queries: dict[str, NamedQuery]
+    runner: BaseRunner | None = field(default=None)
+
+
+def services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+def runner(request: Request) -> BaseRunner:
+    running = services(request).runner
+    if running is None:
+        raise DpvAlmiError(503, "The query workers are not running yet.", "Service Unavailable")
+    return running
 
 
 def backend(request: Request) -> Backend:
-    return request.app.state.backend  # type: ignore[no-any-return]
+    return services(request).backend
 
 
 def data(request: Request) -> StoreInfo:
@@ -29,7 +60,7 @@ def data(request: Request) -> StoreInfo:
 
 
 def settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return services(request).settings
 
 
 async def read_body(request: Request) -> bytes:
@@ -58,7 +89,14 @@ async def read_body(request: Request) -> bytes:
 
 
 def result_cache(request: Request) -> ResultCache:
-    return request.app.state.result_cache  # type: ignore[no-any-return]
+    return services(request).result_cache
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+SettingsDep = Annotated[Settings, Depends(settings)]
+RunnerDep = Annotated[BaseRunner, Depends(runner)]
+BackendDep = Annotated[Backend, Depends(backend)]
+DataDep = Annotated[StoreInfo, Depends(data)]
 
 
 def data_changed(request: Request) -> None:
@@ -76,7 +114,7 @@ def wants_fresh(request: Request) -> bool:
 async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome:
     """Run *job* through the one runner, or answer it from the result cache (:mod:`dpv_almi.execution.cache`),
     counting outcomes in the metrics."""
-    metrics = request.app.state.metrics
+    metrics = services(request).metrics
     cache = result_cache(request)
     key = None
     if cache.enabled:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from dpv_almi.sparql.catalogue import NamedQuery
 from dpv_almi.store.dataset import GRAPH_FORMATS
+from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
 from dpv_almi.web.pages.common import VENDOR_DIR, page_language, render
 
@@ -44,5 +45,5 @@ def tabs(catalogue: dict[str, NamedQuery], lang: str) -> list[dict[str, str]]:
 
 def editor_page(request: Request) -> HTMLResponse:
     language = page_language(request, request.query_params.get("lang"))
-    questions = tabs(request.app.state.competency_queries, language)
+    questions = tabs(deps.services(request).competency_queries, language)
     return render(request, "editor.html", language, {"questions": questions, "installed": assets_installed()})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -18,14 +18,13 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(request: Request) -> dict[str, object]:
+async def readyz(runner: deps.RunnerDep, data: deps.DataDep) -> dict[str, object]:
     """Readiness: the data is loaded and a query worker answers."""
-    _pid, sandboxed = await deps.runner(request).worker_status()
-    data = deps.data(request)
+    _pid, sandboxed = await runner.worker_status()
     return {"status": "ready", "triples": len(data), "graphs": data.graphs, "workerSandboxed": sandboxed}
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
+def metrics(services: deps.ServicesDep) -> Response:
     """Prometheus metrics."""
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -43,7 +43,7 @@ def lang_of(request: Request, lang: str | None) -> str:
 
 
 def bound_text(request: Request, name: str, values: dict[str, Any]) -> str:
-    query = request.app.state.rest_queries[name]
+    query = deps.services(request).rest_queries[name]
     declared = {p.name for p in query.parameters}
     return bind(query, {k: v for k, v in values.items() if v is not None and k in declared})
 

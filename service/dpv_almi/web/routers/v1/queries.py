@@ -34,7 +34,7 @@ def _describe(query: NamedQuery, base: str) -> dict[str, Any]:
 
 @router.get("/queries", summary="The competency questions, with their parameters")
 def list_queries(request: Request) -> dict[str, Any]:
-    catalogue: dict[str, NamedQuery] = request.app.state.competency_queries
+    catalogue = deps.services(request).competency_queries
     base = str(request.url.replace(query="", fragment="")).rstrip("/")
     items = [_describe(q, base) for q in catalogue.values()]
     return {"count": len(items), "items": items}
@@ -46,7 +46,7 @@ def list_queries(request: Request) -> dict[str, Any]:
     responses={200: {"content": {m: {} for m in (*RESULTS_FORMATS, *GRAPH_FORMATS)}}},
 )
 async def run_query(request: Request, name: str) -> Response:
-    catalogue: dict[str, NamedQuery] = request.app.state.competency_queries
+    catalogue = deps.services(request).competency_queries
     query = catalogue.get(name)
     if query is None:
         raise DpvAlmiError(404, f"No named query {name!r}; GET /v1/queries lists them.", "Unknown query")
