@@ -18,8 +18,14 @@ LEGAL_SE = Namespace("https://w3id.org/dpv/legal/se#")
 LOC = Namespace("https://w3id.org/dpv/loc#")
 TECH = Namespace("https://w3id.org/dpv/tech#")
 
-ALMI = Namespace("https://w3id.org/dpv-almi/almi/")
+RESOURCE_BASE = "https://w3id.org/dpv-almi/"
+"""Every policy's resources are ``RESOURCE_BASE + policy id + / + name``; the REST API and the pages
+address an activity by that path (``/v1/activities/almi/Nyhetsbrev``)."""
+
+ALMI = Namespace(RESOURCE_BASE + "almi/")
 """Resources described by the Almi privacy notice."""
+
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 DPVA = Namespace("https://w3id.org/dpv-almi/vocab#")
 """Project vocabulary: terms DPV lacks."""

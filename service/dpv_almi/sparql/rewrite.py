@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from dpv_almi.namespaces import PREFIXES
+from dpv_almi.sparql import syntax
 from dpv_almi.sparql.lexer import COMMENT, IRI, STRING
 
-_PARSER = pyoxigraph.Store()
 """An empty store: parsing a query against it checks its syntax and costs nothing to evaluate."""
 
 
@@ -451,14 +451,7 @@ def distinct_closures(text: str) -> str:
     return rewritten if rewritten == text or parses(rewritten) else text
 
 
-def parses(text: str) -> bool:
-    try:
-        _PARSER.query(text, prefixes=PREFIXES)
-    except SyntaxError:
-        return False
-    except Exception:  # noqa: S110, BLE001 -- only the syntax matters
-        pass
-    return True
+parses = syntax.parses
 
 
 # --- Virtuoso: unprojected variables and EXISTS values ----------------------------------------------------------
@@ -723,7 +716,7 @@ def canonical_literal(literal: str) -> pyoxigraph.Literal | None:
     The local stores answer with these forms, so a store that keeps the lexical form must be given them
     (on load, and in query texts, where a pattern matches by the stored term)."""
     try:
-        solution = next(iter(_PARSER.query(f"SELECT ?x {{ VALUES ?x {{ {literal} }} }}")))
+        solution = next(iter(syntax.evaluate(f"SELECT ?x {{ VALUES ?x {{ {literal} }} }}")))
     except (SyntaxError, StopIteration):
         return None
     term = solution[0]

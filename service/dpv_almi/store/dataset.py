@@ -31,7 +31,7 @@ from typing import Any
 import pyoxigraph
 
 from dpv_almi.loading import PathLike, expand_paths, load_store
-from dpv_almi.namespaces import GRAPH, PREFIXES
+from dpv_almi.namespaces import GRAPH, PREFIXES, XSD
 from dpv_almi.sparql import lexer
 from dpv_almi.store.registry import RECORDS_QUERY, REGISTRY_GRAPH, data_version, records_from_rows
 
@@ -204,6 +204,9 @@ class DataStore:
 # --- serialisation -------------------------------------------------------------
 
 
+_XSD_STRING = str(XSD.string)  # rdflib terms never equal plain strings: compare strings
+
+
 def term_json(term: Any) -> dict[str, Any]:
     """A term as a SPARQL 1.1 JSON results binding (with SPARQL 1.2's triple terms)."""
     if isinstance(term, pyoxigraph.NamedNode):
@@ -214,7 +217,7 @@ def term_json(term: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif term.datatype.value != _XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, pyoxigraph.Triple):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from dpv_almi.namespaces import ALMI
+from dpv_almi.namespaces import RESOURCE_BASE
 from dpv_almi.web.pages.common import page_language, policy_graph, render, short
 from dpv_almi.web.routers.v1.common import LangParam, bound_text, rows
 
@@ -36,9 +36,6 @@ ASPECTS = (
     "right",
 )
 """The order in which an activity's aspects are shown (the notice's table columns first)."""
-
-RESOURCE_BASE = str(ALMI).rsplit("/", 2)[0] + "/"
-"""Activity IRIs are ``RESOURCE_BASE + policy/name``; the REST API addresses them by that path."""
 
 
 @dataclass

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from dpv_almi.errors import DpvAlmiError
-from dpv_almi.namespaces import ALMI, GRAPH, PREFIXES
+from dpv_almi.namespaces import GRAPH, PREFIXES, RESOURCE_BASE
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
@@ -27,7 +27,7 @@ _RESOURCE_FORMATS = {"application/json": "json", "application/ld+json": "jsonld"
 
 
 def activity_iri(policy: str, name: str) -> str:
-    return f"{str(ALMI).rsplit('/', 2)[0]}/{policy}/{name}"
+    return f"{RESOURCE_BASE}{policy}/{name}"
 
 
 @router.get("/activities", summary="Activities, filtered through the DPV hierarchy, paginated")
@@ -62,7 +62,7 @@ async def list_activities(
     }
     total, limit, items = await page(request, "activities", values, limit, offset)
     for item in items:
-        item["id"] = item["activity"].removeprefix(str(ALMI).rsplit("/", 2)[0] + "/")
+        item["id"] = item["activity"].removeprefix(RESOURCE_BASE)
     return paged(request, response, items, total, offset, limit, lang=language, query="activities")
 
 

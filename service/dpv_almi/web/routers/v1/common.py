@@ -7,17 +7,14 @@ from typing import Any
 
 from fastapi import Query, Request, Response
 
+from dpv_almi.namespaces import XSD
 from dpv_almi.sparql.catalogue import bind
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import language
 
-_NUMBERS = {
-    "http://www.w3.org/2001/XMLSchema#integer",
-    "http://www.w3.org/2001/XMLSchema#int",
-    "http://www.w3.org/2001/XMLSchema#long",
-}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_NUMBERS = {str(XSD.integer), str(XSD.int), str(XSD.long)}
+_BOOLEAN = str(XSD.boolean)
 
 LangParam = Query(None, pattern="^(sv|en)$", description="Language of labels (overrides Accept-Language)")
 
