@@ -67,7 +67,9 @@ def test_a_mutation_exits_1_naming_file_line_and_rule(
 
 
 def test_swedish_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "intresseavvägning" in run(capsys, "--lang", "sv")[1]
+    out = run(capsys, "--example", "almi", "--lang", "sv")[1]
+    assert "intresseavvägning" in out
+    assert out.splitlines()[-1].startswith("uppfyller kraven på nivån fel: 0 fel, ")  # the summary too
 
 
 @pytest.mark.parametrize("target", ["data", "shapes"])
@@ -76,7 +78,7 @@ def test_syntax_error_exits_2_with_file_line_column(
 ) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
-    args = [str(bad)] if target == "data" else ["--shapes", str(bad)]
+    args = [str(bad)] if target == "data" else ["--example", "almi", "--shapes", str(bad)]
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
     assert err.startswith(f"dpv-almi validate: error: {bad}:2:") and "Traceback" not in err
@@ -142,11 +144,93 @@ def test_github_annotations(in_repo: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_json_and_turtle(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    document = json.loads(run(capsys, "--format", "json")[1])
+    document = json.loads(run(capsys, "--example", "almi", "--format", "json")[1])
     assert document["conforms"] is True and document["summary"]["violation"] == 0
     assert len(document["results"]) == sum(document["summary"].values())
-    graph = Graph().parse(data=run(capsys, "--format", "turtle")[1], format="turtle")
+    graph = Graph().parse(data=run(capsys, "--example", "almi", "--format", "turtle")[1], format="turtle")
     report = graph.value(None, RDF.type, SH.ValidationReport, any=False) or next(
         graph.subjects(RDF.type, SH.ValidationReport)
     )
     assert len(list(graph.objects(report, SH.result))) == len(document["results"])
+
+
+# ---- a CLI that cannot pass by mistake ------------------------------------------------------
+
+NOTICE = """\
+@prefix ex:   <https://example.org/shop/> .
+@prefix dpv:  <https://w3id.org/dpv#> .
+@prefix gdpr: <https://w3id.org/dpv/legal/eu/gdpr#> .
+@prefix pd:   <https://w3id.org/dpv/pd#> .
+ex:Orders a dpv:Process ;
+    dpv:hasPurpose ex:Loyalty ;
+    dpv:hasPersonalData pd:EmailAddress ;
+    dpv:hasLegalBasis gdpr:A6-1-b .
+"""
+
+
+@pytest.fixture
+def notice(tmp_path: Path) -> Path:
+    path = tmp_path / "notice.ttl"
+    path.write_text(NOTICE, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("content", ["", "# only a comment\n", "@prefix ex: <https://example.org/> .\n"])
+def test_input_without_triples_exits_2(content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, str(empty))
+    assert code == 2 and out == "" and "no triples" in err
+
+
+def test_no_input_exits_2_and_the_almi_model_is_validated_only_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys)
+    assert code == 2 and out == "" and "no input" in err
+    code, out, _ = run(capsys, "--example", "almi")
+    assert code == 0 and "almi:" in out
+    assert run(capsys, "--example", "almi", "ontology/")[0] == 2  # one or the other
+
+
+def test_shapes_takes_one_file_per_flag(notice: Path, capsys: pytest.CaptureFixture[str], in_repo: Path) -> None:
+    """The notice after --shapes is the notice, not a second shapes file (it was, and Almi passed instead)."""
+    code, out, _ = run(capsys, "--shapes", "shapes/structure.ttl", str(notice))
+    assert code == 1 and "ex:Orders" in out and "almi:" not in out
+    both = run(capsys, "--shapes", "shapes/structure.ttl", "--shapes", "shapes/vocabulary.ttl", str(notice))[1]
+    assert "[KnownDpvTerm]" not in both and "[ProcessDataSource]" in both
+
+
+def test_a_user_vocabulary_is_used_and_never_reported(
+    notice: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vocab = tmp_path / "shop-vocab.ttl"
+    vocab.write_text(
+        "@prefix ex: <https://example.org/shop/> .\n@prefix dpv: <https://w3id.org/dpv#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "ex:Loyalty a dpv:Purpose ; skos:broader dpv:CustomerRelationshipManagement ;\n"
+        "    dpv:hasSector dpv:Retial .\n",  # a typo in the vocabulary is the vocabulary's business
+        encoding="utf-8",
+    )
+    without = run(capsys, str(notice), "--format", "json")[1]
+    assert any(r["rule"] == "PurposeKind" for r in json.loads(without)["results"])
+    results = json.loads(run(capsys, str(notice), "--vocab", str(vocab), "--format", "json")[1])["results"]
+    assert not any(r["rule"] == "PurposeKind" for r in results)
+    assert not any("Retial" in json.dumps(r) or r["focusNode"].endswith("Loyalty") for r in results)
+
+
+def test_an_internal_error_exits_3_not_2(notice: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from dpv_almi.validation import core
+
+    def broken(graphs: object, shapes: object) -> object:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setitem(core.ENGINES, "turbo", broken)
+    code, out, err = run(capsys, str(notice))
+    assert code == 3 and out == "" and "internal error" in err and "Traceback" not in err
+
+
+def test_messages_use_the_notices_own_prefixes(notice: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notice.write_text(NOTICE.replace("gdpr:A6-1-b", "gdpr:A6-1-b, gdpr:A6-1-bb"), encoding="utf-8")
+    out = run(capsys, str(notice))[1]
+    line = next(line for line in out.splitlines() if "[KnownDpvTerm]" in line)
+    assert "gdpr:A6-1-bb is not a DPV 2.3 term" in line and "Did you mean gdpr:A6-1-b?" in line
+    assert "eu-gdpr:A6-1-b" not in out  # (the shapes' own prose may cite eu-gdpr:A15)

@@ -122,25 +122,25 @@ CASES: tuple[Case, ...] = (
     Case("RecipientRole", insert("ex:Support dpv:hasRecipient ex:Untyped ."), (("Support", "dpv:hasRecipient"),), V),
     Case(
         "ProcessorRole",
-        insert("ex:Support dpv:hasDataProcessor ex:AdPlatform ."),
+        insert("ex:Support dpv:hasDataProcessor ex:Untyped ."),
         (("Support", "dpv:hasDataProcessor"),),
         V,
     ),
     Case(
         "RecipientControllerRole",
-        insert("ex:Support dpv:hasRecipientDataController ex:Hosting ."),
+        insert("ex:Support dpv:hasRecipientDataController ex:Untyped ."),
         (("Support", "dpv:hasRecipientDataController"),),
         V,
     ),
     Case(
         "RecipientThirdPartyRole",
-        insert("ex:Support dpv:hasRecipientThirdParty ex:Hosting ."),
+        insert("ex:Support dpv:hasRecipientThirdParty ex:Untyped ."),
         (("Support", "dpv:hasRecipientThirdParty"),),
         V,
     ),
     Case(
         "ImporterRole",
-        insert("ex:Transfer dpv:hasDataImporter ex:Hosting ."),
+        insert("ex:Transfer dpv:hasDataImporter ex:Untyped ."),
         (("Transfer", "dpv:hasDataImporter"),),
         V,
     ),
@@ -281,7 +281,13 @@ CASES: tuple[Case, ...] = (
         INFO,
     ),
     # ---- vocabulary
-    Case("KnownDpvTerm", insert("ex:Support dpv:hasPurpse ex:SupportPurpose ."), (("Support", "dpv:hasPurpse"),), W),
+    Case("KnownDpvTerm", insert("ex:Support dpv:hasPurpse ex:SupportPurpose ."), (("Support", "dpv:hasPurpse"),), V),
+    Case(
+        "SunsetDpvTerm",
+        insert("ex:Support dpv:hasOrganisationalMeasure dpv:ContractualTerms ."),
+        (("Support", "dpv:hasOrganisationalMeasure"),),
+        W,
+    ),
     Case(
         "DefinedCategory",
         insert(

@@ -106,7 +106,7 @@ MUTATIONS = {
         [(ALMI.Statistik, DPV.hasPurpose, None)],
         [(ALMI.Statistik, DPV.hasPurpse, ALMI.SyfteStatistik)],
         "KnownDpvTerm",
-        Severity.WARNING,
+        Severity.VIOLATION,  # every DPV 2.3 term is known: an undeclared one is a typo
     ),
     "unknown DPV concept as a value": (
         [],

@@ -1,11 +1,13 @@
 """SHACL validation of DPV notices: the library core behind ``dpv-almi validate`` and the service.
 
-:func:`validate` loads the data (files or a graph), merges the packaged DPV concept extract and
-project vocabulary into it (``sh:class`` needs the ``rdf:type`` facts of DPV concepts, and
-pyshacl's ``ont_graph`` would not copy them: design mapping §0.3), runs a SHACL engine and returns
-a :class:`Report` that does not depend on the engine: typed results, messages in the chosen
-language taken from the shapes themselves, file and line of each focus node where the input is
-Turtle, sorted deterministically.
+:func:`validate` loads the data (files or a graph) and the vocabularies it is read with (the
+packaged DPV 2.3 index, the project's ``vocab.ttl`` and any ``vocab`` files a user adds), gives
+the engine the data plus the vocabulary facts above every term the data uses (``sh:class`` and
+``skos:broader*`` need the ``rdf:type`` and hierarchy facts of DPV concepts:
+:mod:`dpv_almi.validation.vocabularies`), runs a SHACL engine and returns a :class:`Report` that
+does not depend on the engine: typed results about the data (never about a vocabulary), messages
+in the chosen language taken from the shapes themselves, IRIs written with the input's own
+prefixes, file and line of each focus node where the input is Turtle, sorted deterministically.
 
 Engines (chosen by measurement, see ``bench/validate_bench.py``): ``turbo`` (pyshacl-turbo, a Rust
 engine with SHACL Core and SHACL-SPARQL) is the default; ``pyshacl`` stays available as the
@@ -14,6 +16,7 @@ reference implementation.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import os
@@ -32,6 +35,7 @@ from dpv_almi.errors import InputError
 from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
 from dpv_almi.namespaces import bind_prefixes
 from dpv_almi.validation.positions import Position, file_positions
+from dpv_almi.validation.vocabularies import Vocabulary, dpv_index, is_dpv_iri
 
 PathLike = str | os.PathLike[str]
 LANGUAGES = ("en", "sv")
@@ -153,8 +157,14 @@ def default_shapes_files() -> list[Path]:
 
 
 def vocabulary_files() -> list[Path]:
-    """Files merged into every data graph: the DPV concept extract and the project vocabulary."""
-    return [p for p in (resources.concepts_path(), resources.ontology_dir() / "vocab.ttl") if p.is_file()]
+    """The project's own terms (``ontology/vocab.ttl``): a vocabulary of every validation, as DPV is."""
+    path = resources.ontology_dir() / "vocab.ttl"
+    return [path] if path.is_file() else []
+
+
+def _packaged_vocabularies() -> set[Path]:
+    """Packaged files that are vocabulary, not a notice, wherever they are given (``ontology/`` holds them)."""
+    return {path.resolve() for path in (*vocabulary_files(), resources.concepts_path())}
 
 
 @functools.lru_cache(maxsize=32)
@@ -189,22 +199,54 @@ def load_shapes(shapes: Iterable[PathLike] | Graph | None = None) -> tuple[Graph
     return graph, files
 
 
-def data_graphs(data: Iterable[PathLike] | Graph) -> tuple[list[Graph], list[Path]]:
-    """The graphs to validate together, never copied: the input, then the concepts and vocabulary.
+@dataclass(frozen=True)
+class DataGraphs:
+    """What one validation reads: the input graphs, the vocabulary, and the vocabulary facts the input needs."""
 
-    Their union is the data graph (:func:`build_data_graph`); an engine that can read several
-    graphs at once skips building it (at 1,000 synthetic organisations the copy alone took 4 s).
-    A vocabulary file that is also an input file (``ontology/`` holds both) is given once.
+    inputs: tuple[Graph, ...]
+    files: tuple[Path, ...]
+    vocabulary: Vocabulary
+    closure: Graph
+
+    @property
+    def graphs(self) -> list[Graph]:
+        """The engine's data graphs: their union is the data graph."""
+        return [*self.inputs, self.closure]
+
+    def about_the_data(self, node: Node) -> bool:
+        """True when a result about *node* concerns the input, not a vocabulary.
+
+        A node the input describes (as a subject) is the input's; a node it only mentions is the
+        input's unless a vocabulary describes it (``--vocab`` terms are not validated; DPV's own
+        concepts, used as values, are)."""
+        if any((node, None, None) in graph for graph in self.inputs):
+            return True
+        if not any((None, None, node) in graph or (None, node, None) in graph for graph in self.inputs):
+            return False
+        return not any((node, None, None) in graph for graph in self.vocabulary.graphs)
+
+
+def data_graphs(data: Iterable[PathLike] | Graph, vocab: Iterable[PathLike] = ()) -> DataGraphs:
+    """The input graphs (never copied) and what they are read with.
+
+    The union of :attr:`DataGraphs.graphs` is the data graph (:func:`build_data_graph`); an
+    engine that can read several graphs at once skips building it (at 1,000 synthetic
+    organisations the copy alone took 4 s).  A packaged vocabulary file given as input
+    (``ontology/`` holds the project vocabulary) is read as a vocabulary.
     """
+    vocabulary_paths = [*vocabulary_files(), *expand_paths(vocab)]
+    files: list[Path] = []
     if isinstance(data, Graph):
-        graphs, files = [data], []
+        inputs = [data]
     else:
-        files = expand_paths(data)
-        graphs = [_parse(path) for path in files]
-    for vocabulary in (_parse(path) for path in vocabulary_files()):
-        if not any(vocabulary is graph for graph in graphs):
-            graphs.append(vocabulary)
-    return graphs, files
+        packaged = _packaged_vocabularies()
+        for path in expand_paths(data):
+            if path.resolve() not in packaged:
+                files.append(path)
+            # else: the project vocabulary is read already; dpv-concepts.ttl is a slice of the DPV index
+        inputs = [_parse(path) for path in files]
+    vocabulary = Vocabulary([_parse(path) for path in vocabulary_paths])
+    return DataGraphs(tuple(inputs), tuple(files), vocabulary, vocabulary.closure(inputs))
 
 
 def _union(graphs: Iterable[Graph]) -> Graph:
@@ -214,14 +256,14 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     return graph
 
 
-def build_data_graph(data: Iterable[PathLike] | Graph) -> tuple[Graph, list[Path]]:
-    """The graph to validate (input plus DPV concepts and vocabulary) and the input files.
+def build_data_graph(data: Iterable[PathLike] | Graph, vocab: Iterable[PathLike] = ()) -> tuple[Graph, list[Path]]:
+    """The graph to validate (input plus the vocabulary facts it needs) and the input files.
 
-    The input graph is copied, never changed.  Merging the packaged concepts always is safe: the
-    extract holds only DPV's own facts, which a notice cannot contradict.
+    The input graph is copied, never changed.  Adding vocabulary facts is safe: they are DPV's
+    own (or the user's vocabulary's) types and hierarchy, which a notice cannot contradict.
     """
-    graphs, files = data_graphs(data)
-    return _union(graphs), files
+    graphs = data_graphs(data, vocab)
+    return _union(graphs.graphs), list(graphs.files)
 
 
 # ---- engines ---------------------------------------------------------------------------------
@@ -510,6 +552,7 @@ def validate(
     data: Iterable[PathLike] | Graph | None = None,
     shapes: Iterable[PathLike] | Graph | None = None,
     *,
+    vocab: Iterable[PathLike] = (),
     engine: str = DEFAULT_ENGINE,
     lang: str = "en",
 ) -> Report:
@@ -517,31 +560,101 @@ def validate(
 
     *data*: RDF files or directories, or an rdflib graph (default: the packaged Almi model).
     *shapes*: shapes files or directories, or a graph (default: the packaged shapes).
-    Raises :class:`~dpv_almi.loading.RdfLoadError` for unreadable input (with file:line:col),
-    :class:`ShapesError` for unusable shapes and ``ValueError`` for an unknown engine or language.
+    *vocab*: vocabulary files read with the data (types, hierarchy) and never reported on, like
+    the packaged DPV 2.3 and project vocabulary, which are always read.
+    Raises :class:`~dpv_almi.loading.RdfLoadError` for unreadable input (with file:line:col) or
+    input without a triple, :class:`ShapesError` for unusable shapes and ``ValueError`` for an
+    unknown engine or language.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(sorted(ENGINES))})")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
     shapes_graph, shapes_files = load_shapes(shapes)
-    graphs, data_files = data_graphs(resources.default_data_files() if data is None else data)
+    graphs = data_graphs(resources.default_data_files() if data is None else data, vocab)
+    if not any(len(graph) for graph in graphs.inputs):
+        where = ", ".join(str(path) for path in graphs.files) or "the data graph"
+        raise RdfLoadError(where, None, None, "no triples to validate (an empty notice conforms to nothing)")
     try:
-        report_graph = ENGINES[engine](graphs, shapes_graph)
+        report_graph = ENGINES[engine](graphs.graphs, shapes_graph)
     except RdfLoadError:
         raise
-    except Exception as exc:  # engines raise their own types for malformed shapes
+    except Exception as exc:
+        if shapes is None:  # the packaged shapes work: this is the tool's failure, not the user's
+            raise
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
     if not isinstance(report_graph, Graph):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
-    # Terms are rendered with the project's prefixes, as bound on the merged data graph.
-    reader = _ReportReader(report_graph, shapes_graph, bind_prefixes(Graph()), lang, _locator(data_files))
-    results = tuple(reader.results())
+    reader = _ReportReader(report_graph, shapes_graph, _prefixes_for(graphs), lang, _locator(list(graphs.files)))
+    results = tuple(
+        sorted(
+            (_explained(result, reader) for result in reader.results() if graphs.about_the_data(result.focus_node)),
+            key=ValidationResult.sort_key,
+        )
+    )
+    used = {result.rule.id for result in results}
     return Report(
         results=results,
         engine=engine,
         lang=lang,
-        data_files=tuple(data_files),
+        data_files=graphs.files,
         shapes_files=tuple(shapes_files),
-        rules=dict(sorted(reader.rules.items())),
+        rules={rule_id: rule for rule_id, rule in sorted(reader.rules.items()) if rule_id in used},
     )
+
+
+# ---- DPV-literate messages -------------------------------------------------------------------
+
+_PREFIX_DECLARATION = re.compile(
+    r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.MULTILINE | re.IGNORECASE
+)
+
+_HINTS = {
+    "en": {"suggest": " Did you mean {term}?", "replace": " DPV says to use {term} instead."},
+    "sv": {"suggest": " Menade du {term}?", "replace": " DPV anger {term} i stället."},
+}
+
+UNKNOWN_TERM_RULE = "KnownDpvTerm"
+SUNSET_TERM_RULE = "SunsetDpvTerm"
+
+
+def declared_prefixes(path: Path) -> dict[str, str]:
+    """The prefixes a Turtle, TriG or N3 file declares (``@prefix`` or ``PREFIX``), in order."""
+    if path.suffix.lower() not in {".ttl", ".trig", ".n3"}:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    return {name or "": iri for name, iri in _PREFIX_DECLARATION.findall(text)}
+
+
+def _prefixes_for(graphs: DataGraphs) -> Graph:
+    """A graph whose prefixes render the report: the project's, DPV's, then the input's own (which win)."""
+    graph = bind_prefixes(Graph(bind_namespaces="none"))
+    bound = {str(iri) for _, iri in graph.namespaces()}
+    for name, iri in dpv_index().prefixes.items():
+        if iri not in bound and name not in dict(graph.namespaces()):
+            graph.bind(name, iri)
+    for path in graphs.files:
+        for name, iri in declared_prefixes(path).items():
+            if name:
+                graph.bind(name, iri, override=True, replace=True)
+    return graph
+
+
+def _explained(result: ValidationResult, reader: _ReportReader) -> ValidationResult:
+    """Add what DPV knows to a result about a DPV term: the term probably meant, or its replacement."""
+    value = result.value
+    if not isinstance(value, URIRef) or not is_dpv_iri(value):
+        return result
+    hint = None
+    if result.rule.id == UNKNOWN_TERM_RULE:
+        meant = dpv_index().suggest(str(value))
+        if meant is not None:
+            hint = _HINTS[reader.lang]["suggest"].format(term=reader.term(URIRef(dpv_index().expand(meant))))
+    elif result.rule.id == SUNSET_TERM_RULE:
+        term = dpv_index().term(str(value))
+        if term is not None and term.replaced_by:
+            hint = _HINTS[reader.lang]["replace"].format(term=reader.term(URIRef(dpv_index().expand(term.replaced_by))))
+    return dataclasses.replace(result, message=result.message + hint) if hint else result
