@@ -40,7 +40,7 @@ lint: venv
 test: venv assets
 	$(BIN)/python -m pytest tests
 
-# The daily loop: everything but the slow groups (browser, notebooks, soak, remote stores, W3C suites;
+# The daily loop: everything but the slow groups (browser, notebooks, soak, memory, remote stores, W3C suites;
 # tests/conftest.py marks them).
 test-fast: venv assets
 	$(BIN)/python -m pytest tests -m "not slow"

@@ -19,6 +19,7 @@ SLOW_GROUPS = {
     "notebooks": "re-executes the notebooks from a clean kernel (tests/notebooks)",
     "soak": "the loaded soak and chaos runs (tests/hardening/test_soak.py, test_chaos.py)",
     "remote": "runs against a remote store: an Oxigraph server or Virtuoso started for the session",
+    "memory": "measures worker memory on hundreds of policies (tests/execution/test_shared_workers.py)",
     "w3c": "the W3C SPARQL evaluation and syntax suites against a real service (tests/w3c)",
 }
 """The slow groups: `make test` runs them all; `make test-fast` (-m "not slow") none of them."""
@@ -35,6 +36,8 @@ def _groups(item: pytest.Item) -> set[str]:
     groups = {part for part in parts[:1] if part in ("browser", "notebooks", "w3c")}
     if parts[-1] in ("test_soak.py", "test_chaos.py"):
         groups.add("soak")
+    if parts[-1] == "test_shared_workers.py":
+        groups.add("memory")
     callspec = getattr(item, "callspec", None)
     if callspec is not None and callspec.params.get("backend") in ("oxigraph", "virtuoso"):
         groups.add("remote")
