@@ -157,7 +157,7 @@ FAULTS: dict[str, str] = {
 
 
 def _inject(graph: Graph, org: _Org, fault: str) -> None:
-    activity = min(s for s in graph.subjects(RDF.type, DPV.Process) if str(s).startswith(str(org.ns)))
+    activity = min((s for s in graph.subjects(RDF.type, DPV.Process) if str(s).startswith(str(org.ns))), key=str)
     if fault == "no-purpose":
         graph.remove((activity, DPV.hasPurpose, None))
     elif fault == "two-bases":

@@ -15,6 +15,7 @@ The file name without ``.rq`` is the query's stable name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def sparql_term(kind: str, value: str) -> str:
 _VALUES = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{(?P<body>[^{}]*)\}", re.IGNORECASE)
 
 
-def bind(query: NamedQuery, values: dict[str, str | list[str]]) -> str:
+def bind(query: NamedQuery, values: Mapping[str, str | list[str]]) -> str:
     """The query text with each given parameter's ``VALUES`` clause set to the caller's values.
 
     A parameter binds the single-variable ``VALUES ?name { … }`` clause of its name

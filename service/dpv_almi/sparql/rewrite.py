@@ -312,7 +312,9 @@ class _ClosureRewriter:
             edits.append(edit)
         return i
 
-    def _rewrite(self, start: int, subject: tuple[int, int], pairs: list, end: int) -> tuple[int, int, str] | None:
+    def _rewrite(
+        self, start: int, subject: tuple[int, int], pairs: list[tuple[tuple[int, int], list[tuple[int, int]]]], end: int
+    ) -> tuple[int, int, str] | None:
         s_text = self._span(*subject)
         parts, changed = [], False
         for (verb_start, verb_end), objects in pairs:

@@ -229,7 +229,7 @@ def _file_sha256(path: Path) -> str:
 
 def _records(given: Mapping[Path, Sequence[str]], digests: Mapping[Path, str]) -> list[PolicyRecord]:
     """A record per graph each file gave (TriG/N-Quads: per policy graph, all with the file's hash)."""
-    records = []
+    records: list[PolicyRecord] = []
     for path, graphs in given.items():
         loaded = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
         if path.suffix.lower() in _DATASET_SUFFIXES:
@@ -510,6 +510,8 @@ class RemoteBackend(Backend):
         records = load_recorded(store, expand_paths(files))
         with remote.session(self.remote) as client:
             for graph in store.named_graphs():
+                if not isinstance(graph, pyoxigraph.NamedNode):  # RDF datasets name graphs by IRI only
+                    continue
                 remote.put_graph(self.remote, graph.value, _ntriples(store, graph), client)
             merged = registry.replace_current_many(self._info.records, records)
             remote.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(merged).encode(), client)

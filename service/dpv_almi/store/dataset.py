@@ -143,8 +143,8 @@ class DataStore:
             )
         self.records = tuple(
             records_from_rows(
-                {k: s[k].value for k in ("id", "version", "source", "sha", "loaded", "current")}  # type: ignore[index]
-                for s in self.store.query(RECORDS_QUERY)
+                {k: _value(s[k]) for k in ("id", "version", "source", "sha", "loaded", "current")}
+                for s in select(self.store, RECORDS_QUERY)
             )
         )
         digest = hashlib.sha256()
@@ -155,8 +155,8 @@ class DataStore:
         mtime = max((path.stat().st_mtime for path in self.files), default=0)
         loaded = max((r.loaded_at.timestamp() for r in self.records), default=0)
         self.last_modified = datetime.fromtimestamp(int(max(mtime, loaded)), UTC)
-        counts = self.store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-        self.graphs: dict[str, int] = {s["g"].value: int(s["n"].value) for s in counts}  # type: ignore[index]
+        counts = select(self.store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        self.graphs: dict[str, int] = {_value(s["g"]): int(_value(s["n"])) for s in counts}
         self.triples = sum(self.graphs.values())
 
     def __len__(self) -> int:
@@ -205,6 +205,26 @@ class DataStore:
 
 
 _XSD_STRING = str(XSD.string)  # rdflib terms never equal plain strings: compare strings
+
+
+def select(store: pyoxigraph.Store, text: str) -> pyoxigraph.QuerySolutions:
+    """The solutions of a SELECT query of ours (a TypeError, a bug, for any other form)."""
+    result = store.query(text)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {text[:60]}")
+    return result
+
+
+def _value(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple | None) -> str:
+    """The lexical value of a bound term ('' when unbound)."""
+    return "" if term is None or isinstance(term, pyoxigraph.Triple) else term.value
+
+
+def _serialised(body: bytes | None) -> bytes:
+    """What ``serialize()`` without an output file returns: always bytes (None only when given a file)."""
+    if body is None:
+        raise TypeError("serialize() wrote to a file instead of returning bytes")
+    return body
 
 
 def term_json(term: Any) -> dict[str, Any]:
@@ -257,7 +277,7 @@ def _serialise(result: Any, job: QueryJob) -> Outcome:
             return Outcome(
                 406, title="Not Acceptable", detail=f"ASK results are available as: {', '.join(RESULTS_FORMATS)}."
             )
-        body = result.serialize(format=RESULTS_FORMATS[job.results_type])
+        body = _serialised(result.serialize(format=RESULTS_FORMATS[job.results_type]))
         return Outcome(media_type=job.results_type, body=body, rows=1, form="ASK")
     if not isinstance(result, pyoxigraph.QuerySolutions):  # QueryTriples, or triples parsed from a remote store
         if job.graph_type is None or job.table:
@@ -266,7 +286,7 @@ def _serialise(result: Any, job: QueryJob) -> Outcome:
                 title="Not Acceptable",
                 detail=f"CONSTRUCT/DESCRIBE results are available as: {', '.join(GRAPH_FORMATS)}.",
             )
-        triples = []
+        triples: list[pyoxigraph.Triple] = []
         truncated = False
         for triple in result:
             if len(triples) == job.max_rows:  # a triple past the cap exists
@@ -344,7 +364,7 @@ def _select_whole(result: Any, job: QueryJob) -> _Selected | None:
 def _select_rows(result: Any, job: QueryJob) -> _Selected:
     """The bounded path: read at most ``max_rows`` solutions (and one more, to know of truncation)."""
     variables = [v.value for v in result.variables]
-    bindings = []
+    bindings: list[dict[str, Any]] = []
     truncated = False
     for solution in result:
         if len(bindings) == job.max_rows:  # a solution past the cap exists
@@ -375,7 +395,7 @@ def _encode_select(selected: _Selected, job: QueryJob) -> Outcome:
         body = json_body
     else:
         parsed = pyoxigraph.parse_query_results(json_body, format=pyoxigraph.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=results_format)
+        body = _serialised(parsed.serialize(format=results_format))
         if truncated:
             body = _mark_truncated(body, results_format.media_type, _truncation_note(job))
     return _within_bytes(

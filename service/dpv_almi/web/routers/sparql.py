@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from dpv_almi.errors import DpvAlmiError
 from dpv_almi.namespaces import PREFIXES
-from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DatasetSpec, DataStore, QueryJob, policy_id
+from dpv_almi.store.backends import StoreInfo
+from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DatasetSpec, QueryJob, policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type, negotiate
 from dpv_almi.web.pages.editor import editor_page, wants_editor
@@ -146,7 +147,7 @@ def _literal(text: str) -> str:
     return str(pyoxigraph.Literal(text))
 
 
-def describe_service(endpoint: str, data: DataStore, timeout: float, max_rows: int) -> str:
+def describe_service(endpoint: str, data: StoreInfo, timeout: float, max_rows: int) -> str:
     """The SPARQL 1.1 Service Description of the endpoint, as Turtle."""
     total = len(data)
     named = []
