@@ -58,7 +58,10 @@ def create_app(
         if isinstance(backend, RemoteBackend):
             runner = RemoteRunner(backend.remote, limits)
         else:
-            runner = QueryRunner(backend.worker_spec(), limits, settings.workers, sandbox=settings.sandbox)
+            spec = backend.worker_spec()
+            if spec is None:  # every local backend has workers: a new backend kind forgot to say how
+                raise TypeError(f"the {backend.kind} store gives no worker spec")
+            runner = QueryRunner(spec, limits, settings.workers, sandbox=settings.sandbox)
         runner.start()
         services.runner = runner
         watcher = None
