@@ -37,7 +37,7 @@ def test_the_token_never_appears_in_logs_or_answers(serve, assert_problem) -> No
     assert put(bearer).status_code == 200  # authorised: loaded
     assert_problem(put(bearer, b"<http://e/s> <http://e/p> ."), 400)  # authorised, bad RDF
     assert_problem(put({**bearer, "Content-Type": "text/plain"}), 415)
-    assert_problem(put(bearer, params={"version": TOKEN * 3}), 422)  # a parameter error must not echo it
+    assert_problem(put(bearer, params={"version": TOKEN * 3}), 400)  # a parameter error must not echo it
     unauthorised = [
         {"Authorization": f"Bearer {TOKEN}x"},
         {"Authorization": f"Bearer x{TOKEN}"},

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import RdfLoadError
 
 
@@ -71,6 +72,10 @@ def run_load(args: argparse.Namespace) -> int:
 
     from dpv_almi.store.backends import open_backend
 
+    if args.policy is not None:  # checked before anything is opened, let alone written
+        check_policy_id(args.policy)
+    if args.policy_version is not None:
+        check_version(args.policy_version)
     try:
         backend = open_backend(args.store, [], args.archive)
         if args.policy is None:  # many policies at once (a generated TriG file): one bulk load, one new generation

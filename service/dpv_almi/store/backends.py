@@ -44,6 +44,8 @@ from pathlib import Path
 
 import pyoxigraph
 
+from dpv_almi.errors import InputError
+from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH
 from dpv_almi.store import registry, remote
@@ -137,8 +139,19 @@ class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def folder(self, graph_id: str, version: str) -> Path:
+        """``ROOT/<id>/<version>``, after checking both and that the path stays under the root
+        (InputError otherwise): nothing outside the archive is ever written or removed."""
+        check_policy_id(graph_id)
+        check_version(version)
+        root = self.root.resolve()
+        folder = (root / graph_id / version).resolve()
+        if not folder.is_relative_to(root) or folder.parent.parent != root:
+            raise InputError(f"version folder {graph_id}/{version} would leave the archive", "Invalid version")
+        return folder
+
     def put(self, record: PolicyRecord, data: bytes, suffix: str) -> Path:
-        folder = self.root / record.id / _safe(record.version)
+        folder = self.folder(record.id, record.version)
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -147,13 +160,12 @@ class Archive:
         return path
 
     def find(self, graph_id: str, version: str) -> Path | None:
-        folder = self.root / graph_id / _safe(version)
+        try:
+            folder = self.folder(graph_id, version)
+        except InputError:
+            return None
         matches = sorted(folder.glob(f"{graph_id}.*")) if folder.is_dir() else []
         return matches[0] if matches else None
-
-
-def _safe(version: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in version)
 
 
 def check_rdf(data: bytes, suffix: str, name: str) -> None:
@@ -171,8 +183,7 @@ def check_rdf(data: bytes, suffix: str, name: str) -> None:
 
 
 def validate_policy_id(policy: str) -> None:
-    if not policy or not all(c.isalnum() or c in "-_." for c in policy) or policy in registry.NON_POLICY_IDS:
-        raise ValueError(f"invalid policy id {policy!r}: letters, digits, '-', '_', '.' only; not dpv/vocab/registry")
+    check_policy_id(policy)
 
 
 # --- backends -------------------------------------------------------------------
@@ -197,7 +208,9 @@ class Backend(ABC):
         self, policy: str, data: bytes, suffix: str = ".ttl", version: str | None = None, source: str | None = None
     ) -> PolicyRecord:
         """Check, archive and store one policy version as the current one (blocking; no reader sees a mix)."""
-        validate_policy_id(policy)
+        check_policy_id(policy)
+        if version is not None:
+            check_version(version)
         if suffix not in FORMATS or suffix in _DATASET_SUFFIXES:
             raise RdfLoadError(
                 source or policy,

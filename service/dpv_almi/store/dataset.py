@@ -30,6 +30,7 @@ from typing import Any
 
 import pyoxigraph
 
+from dpv_almi.identifiers import policy_id_from_name
 from dpv_almi.loading import PathLike, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH, PREFIXES, XSD
 from dpv_almi.sparql import lexer
@@ -64,7 +65,7 @@ def graph_id_for(path: PathLike) -> str:
     stem = Path(path).stem
     if stem == "dpv-concepts":
         return "dpv"
-    return stem.removeprefix("dpv-") or stem
+    return policy_id_from_name(stem.removeprefix("dpv-") or stem)
 
 
 def graph_for(path: Path) -> pyoxigraph.NamedNode:

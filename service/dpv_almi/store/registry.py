@@ -23,10 +23,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from dpv_almi.identifiers import RESERVED_IDS, check_policy_id, check_version
 from dpv_almi.namespaces import DPVA, GRAPH
 
 REGISTRY_GRAPH = str(GRAPH["registry"])
-NON_POLICY_IDS = frozenset({"dpv", "vocab", "registry"})
+NON_POLICY_IDS = RESERVED_IDS
 """Graph ids that are not policies: the DPV extract, the project vocabulary, this registry."""
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -81,6 +82,9 @@ def new_record(
 ) -> PolicyRecord:
     """A record for *data*; the version defaults to the first 12 hex digits of its SHA-256
     (*digest*, when the caller already has it: a big file is hashed once, streamed)."""
+    check_policy_id(graph_id, reserved=True)
+    if version is not None:
+        check_version(version)
     digest = digest or sha256(data)
     return PolicyRecord(
         graph_id, version or digest[:12], source, digest, (loaded_at or datetime.now(UTC)).replace(microsecond=0)

@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 from fastapi import APIRouter, Query, Request
 
 from dpv_almi.errors import DpvAlmiError
+from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import RdfLoadError
 from dpv_almi.web import deps
 from dpv_almi.web.middleware import access_log
@@ -78,8 +79,15 @@ def _authorise(request: Request) -> None:
 
 
 @router.put("/policies/{policy}", summary="Add or replace a policy (bearer token)")
-async def put_policy(request: Request, policy: str, version: str | None = Query(None, max_length=64)) -> dict[str, Any]:
+async def put_policy(
+    request: Request,
+    policy: str,
+    version: str | None = Query(None, description="version label (default: SHA-256 prefix)"),
+) -> dict[str, Any]:
     _authorise(request)
+    check_policy_id(policy)  # before the body is read, let alone stored
+    if version is not None:
+        check_version(version)
     media = request.headers.get("content-type", "text/turtle").split(";")[0].strip().lower()
     suffix = SUFFIXES.get(media)
     if suffix is None:

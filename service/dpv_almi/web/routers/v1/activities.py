@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from dpv_almi.errors import DpvAlmiError
+from dpv_almi.identifiers import POLICY_ID_PATTERN
 from dpv_almi.namespaces import GRAPH, PREFIXES, RESOURCE_BASE
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
@@ -44,7 +45,7 @@ async def list_activities(
     source: str | None = Query(None, description="data source concept"),
     transfer: bool | None = Query(None, description="with (true) or without (false) a third-country transfer"),
     profiling: bool | None = Query(None, description="with (true) or without (false) profiling"),
-    policy: str | None = Query(None, pattern="^[A-Za-z0-9._-]+$", description="only this policy's activities (its id)"),
+    policy: str | None = Query(None, pattern=POLICY_ID_PATTERN, description="only this policy's activities (its id)"),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
