@@ -67,3 +67,8 @@ def test_flags_override_the_environment() -> None:
 def test_a_bad_value_names_its_variable(name: str, raw: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: raw})
+
+
+def test_an_empty_variable_is_unset() -> None:
+    settings = Settings.from_env({"DPV_ALMI_ARCHIVE": "", "DPV_ALMI_STORE": "", "DPV_ALMI_PORT": ""})
+    assert (settings.archive, settings.store, settings.port) == (None, None, 8000)

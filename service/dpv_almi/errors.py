@@ -27,16 +27,25 @@ class DpvAlmiError(Exception):
 
     ``status`` is the HTTP status (4xx: the request's fault, 5xx: ours or the store's); ``title``
     defaults to its reason phrase.  ``exit_code`` is what the CLI exits with (2 for a 4xx,
-    3 for anything else, unless given)."""
+    3 for anything else, unless given); ``headers`` go on the HTTP answer."""
 
     def __init__(
-        self, status: int, detail: str, title: str | None = None, *, exit_code: int | None = None, **extra: Any
+        self,
+        status: int,
+        detail: str,
+        title: str | None = None,
+        *,
+        exit_code: int | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title or HTTPStatus(status).phrase
         self.detail = detail
         self.exit_code = exit_code if exit_code is not None else (EXIT_USAGE if status < 500 else EXIT_INTERNAL)
+        self.headers = dict(headers or {})
+        """HTTP headers the answer must carry (``WWW-Authenticate`` on a 401, ``Retry-After`` on a 503)."""
         self.extra = extra
 
     def __str__(self) -> str:

@@ -163,12 +163,13 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """The defaults overridden by the ``DPV_ALMI_*`` variables that are set."""
+        """The defaults overridden by the ``DPV_ALMI_*`` variables that are set (an empty one is unset:
+        ``DPV_ALMI_ARCHIVE=`` must not make the current directory the archive)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = environ.get(env_name(f))
-            if raw is not None and f.metadata["env"]:
+            if raw and f.metadata["env"]:
                 values[f.name] = _parse(f, raw)
         return cls(**values)
 

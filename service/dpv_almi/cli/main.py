@@ -61,14 +61,17 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(
-        create_app(config, backend=backend),
-        host=config.host,
-        port=config.port,
-        log_level=config.log_level,
-        access_log=False,
-        **uvicorn_options(config),
-    )
+    try:
+        uvicorn.run(
+            create_app(config, backend=backend, close_backend=True),
+            host=config.host,
+            port=config.port,
+            log_level=config.log_level,
+            access_log=False,
+            **uvicorn_options(config),
+        )
+    finally:  # the backend's temporary version archive goes with the process
+        backend.close()
     return 0
 
 

@@ -183,6 +183,9 @@ class DataStore:
             result = self.query(job.text, job.dataset, job.base_iri)
         except SyntaxError as exc:
             return Outcome(400, title="Malformed query", detail=str(exc))
+        except (RuntimeError, OSError, ValueError, TypeError) as exc:  # the engine refuses what it parsed
+            # e.g. "The custom function <http://ex.org/f> is not supported", or a SERVICE IRI it cannot use
+            return Outcome(400, title="Unsupported query", detail=" ".join(str(exc).split()) or type(exc).__name__)
         try:
             if isinstance(result, pyoxigraph.QuerySolutions):
                 selected = _select_whole(result, job)
@@ -193,8 +196,10 @@ class DataStore:
                 return _encode_select(selected, job)
             return _encode(result, job)
         except Exception as exc:  # evaluation is lazy: errors surface while iterating  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
+            # the query's fault as far as a client can tell (an unsupported function met while
+            # evaluating, a type the engine refuses); only running out of memory is the service's
             return Outcome(
-                400 if isinstance(exc, (PermissionError, ConnectionError)) else 500,
+                503 if isinstance(exc, MemoryError) else 400,
                 title="Query evaluation failed",
                 detail=" ".join(str(exc).split()) or type(exc).__name__,
             )

@@ -34,11 +34,18 @@ with W3C DPV 2.3. Every REST answer is a named SPARQL query run by the same quer
 
 
 def create_app(
-    settings: Settings | None = None, *, data: DataStore | None = None, backend: Backend | None = None
+    settings: Settings | None = None,
+    *,
+    data: DataStore | None = None,
+    backend: Backend | None = None,
+    close_backend: bool = False,
 ) -> FastAPI:
     """Build the service.  The store is opened here (RdfLoadError on bad input); the query workers
     start with the app's lifespan and open the same store (see :mod:`dpv_almi.store.backends`)."""
     settings = settings or Settings.from_env()
+    # a backend opened here (or handed over) is closed in the lifespan's shutdown: uvicorn re-raises
+    # SIGTERM once it has shut down, so no code after uvicorn.run() runs to clean up
+    owned = backend is None or close_backend
     if backend is None:
         files = data.files if data is not None else settings.data_files()
         backend = open_backend(settings.store, files, settings.archive)
@@ -86,6 +93,8 @@ def create_app(
             if watcher is not None:
                 watcher.cancel()
             runner.stop()
+            if owned:
+                backend.close()
 
     app = FastAPI(
         title="dpv-almi",

@@ -39,7 +39,9 @@ def problem_response(
     if instance:
         body["instance"] = instance
     body.update(problem.extra)
-    return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=dict(headers or {}))
+    return JSONResponse(
+        body, status_code=problem.status, media_type=MEDIA_TYPE, headers={**problem.headers, **(headers or {})}
+    )
 
 
 def _with_position(exc: DpvAlmiError) -> DpvAlmiError:

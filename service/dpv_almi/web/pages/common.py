@@ -28,6 +28,17 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE.parent / "templates"), autoescape=True))
 """Autoescaping always on: labels and quotes from the data are text, never markup."""
 
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+"""The only kinds of address from the data a page makes a link of (never ``javascript:``, ``data:`` …)."""
+
+
+def linkable(address: object) -> bool:
+    """Whether an address from the data may be an ``href``: an http(s) or mailto URL, nothing else."""
+    return isinstance(address, str) and address.strip().lower().startswith(LINK_SCHEMES)
+
+
+templates.env.tests["linkable"] = linkable
+
 HTML_HEADERS = {"Vary": "Accept, Accept-Language"}
 """The security headers (CSP, nosniff, frame denial) are the app's, for every answer: see
 :class:`dpv_almi.web.middleware.SecurityHeadersMiddleware`."""

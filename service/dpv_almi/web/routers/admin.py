@@ -75,7 +75,12 @@ def _authorise(request: Request) -> None:
         raise DpvAlmiError(404, "Not Found", "Not Found")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise DpvAlmiError(401, "A valid bearer token is required.", "Unauthorized")
+        raise DpvAlmiError(
+            401,
+            "A valid bearer token is required.",
+            "Unauthorized",
+            headers={"WWW-Authenticate": 'Bearer realm="dpv-almi admin"'},
+        )
 
 
 @router.put("/policies/{policy}", summary="Add or replace a policy (bearer token)")

@@ -1,0 +1,107 @@
+"""The small defects a hostile client found, each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from dpv_almi import resources
+from dpv_almi.settings import Settings
+from dpv_almi.web import create_app
+from dpv_almi.web.pages.common import linkable
+from tests.support.local_service import free_port
+
+TOKEN = "small-defects-token"
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    settings = Settings(workers=1, query_timeout=10, admin_token=TOKEN)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_401_says_how_to_authenticate(client: TestClient) -> None:
+    response = client.put("/v1/admin/policies/acme", content=b"", headers={"Authorization": "Bearer wrong"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { FILTER(<http://ex.org/f>(1)) }",
+        "SELECT (<http://ex.org/f>(1) AS ?x) {}",
+        "SELECT * { ?s ?p ?o FILTER(<urn:ext:f>(?o)) } LIMIT 1",
+    ],
+)
+def test_an_unsupported_function_is_a_400_problem(client: TestClient, query: str) -> None:
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "not supported" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("address", "link"),
+    [
+        ("mailto:dpo@example.org", True),
+        ("https://example.org/dpo", True),
+        ("HTTP://example.org", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:alert(1)", False),
+        ("data:text/html,<b>x</b>", False),
+        ("vbscript:x", False),
+    ],
+)
+def test_only_web_and_mail_addresses_become_links(address: str, link: bool) -> None:
+    assert linkable(address) is link
+
+
+def test_a_javascript_dpo_contact_is_shown_as_text(tmp_path: Path) -> None:
+    notice = tmp_path / "evil.ttl"
+    notice.write_text(
+        "@prefix dpv: <https://w3id.org/dpv#> .\n@prefix ex: <http://example.org/evil/> .\n"
+        "ex:Notice a dpv:PrivacyNotice ; dpv:hasDataProtectionOfficer ex:DPO .\n"
+        'ex:DPO dpv:hasContact "javascript:alert(document.cookie)" .\n'
+    )
+    settings = Settings(workers=1, data=(*resources.default_data_files(), notice))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        page = client.get("/", params={"policy": "evil", "lang": "en"})
+    assert page.status_code == 200, page.text
+    assert "javascript:alert(document.cookie)" in page.text
+    assert 'href="javascript:' not in page.text.lower()
+
+
+def test_serve_leaves_no_temporary_folder_behind(tmp_path: Path) -> None:
+    """uvicorn re-raises SIGTERM after its shutdown, so only the lifespan can clean up."""
+    own_tmp = tmp_path / "tmp"
+    own_tmp.mkdir()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dpv_almi.cli.main", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "TMPDIR": str(own_tmp), "DPV_ALMI_ARCHIVE": "", "DPV_ALMI_STORE": ""},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert [p.name for p in own_tmp.iterdir() if p.name.startswith("dpv-almi-versions-")], "no archive made"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert not [p.name for p in own_tmp.iterdir() if p.name.startswith("dpv-almi-versions-")]
