@@ -207,6 +207,12 @@ class BaseRunner:
                 f"The query nests brackets more than {lexer.MAX_NESTING} deep, the server's maximum.",
                 "Query too deeply nested",
             )
+        if lexer.operator_count(text) > lexer.MAX_OPERATORS:
+            raise DpvAlmiError(
+                400,
+                f"The query holds more than {lexer.MAX_OPERATORS} operators and clauses, the server's maximum.",
+                "Query too large",
+            )
         if lexer.looks_like_update(text):
             raise DpvAlmiError(
                 400, "This endpoint is read-only: SPARQL updates are not accepted.", "Update not allowed"

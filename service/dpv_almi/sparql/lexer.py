@@ -23,7 +23,15 @@ IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 COMMENT = r"#[^\n]*"
 
 _NOT_KEYWORDS = re.compile(f"{STRING}|{IRI}|{COMMENT}", re.DOTALL)
-_WORD = re.compile(r"(?<![\w:?$.-])([A-Za-z]+)(?![\w:-])")
+_TOKEN = re.compile(
+    r"(?P<var>[?$]\w+)"  # a variable
+    r"|(?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%\\-]*)"  # a prefixed name (or a bare prefix)
+    r"|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"  # a number
+    r"|(?P<word>[A-Za-z_]\w*)"  # a keyword, a function name, ``a``
+    r"|(?P<op>\|\||&&|!=|<=|>=|\^\^|[!|/^+*.;,=<>-])"  # an operator or separator
+)
+"""The tokens of a query once strings, IRIs and comments are blanked: what keywords and operators are
+is read from these, so ``?o .SERVICE`` is the keyword SERVICE and ``ex:a.SERVICE`` a prefixed name."""
 
 
 _REMEMBERED_LENGTH = 8192
@@ -49,9 +57,37 @@ def _blanked(query: str) -> str:
 
 
 @_remembered
+def _tokens(query: str) -> tuple[tuple[str, str], ...]:
+    """(kind, text) of each token of *query* outside strings, IRIs and comments."""
+    return tuple((match.lastgroup or "", match.group()) for match in _TOKEN.finditer(_blanked(query)))
+
+
+@_remembered
 def keywords(query: str) -> frozenset[str]:
     """Upper-cased bare words of *query* outside strings, IRIs and comments (prefixed names excluded)."""
-    return frozenset(word.upper() for word in _WORD.findall(_blanked(query)))
+    return frozenset(text.upper() for kind, text in _tokens(query) if kind == "word")
+
+
+GROWING_KEYWORDS = frozenset(
+    {"UNION", "MINUS", "OPTIONAL", "FILTER", "BIND", "GRAPH", "SERVICE", "EXISTS", "VALUES", "IN", "SELECT"}
+)
+"""Keywords each of which adds a node to the query's algebra (a join, a filter, a sub-select …)."""
+
+MAX_OPERATORS = 1000
+"""Most operators, separators and algebra keywords a query may hold.  Oxigraph parses and evaluates
+chains recursively: a flat chain of a few thousand ``!``, ``||``, ``+``, ``/`` (a property path),
+``MINUS`` or ``BIND`` overflows its stack and ends the process (measured with pyoxigraph 0.5: 4,000
+``BIND`` or ``MINUS``, 8,000 ``+`` or ``UNION``, 12,000 ``!``).  A thousand is far past any real
+question (the largest catalogue query holds 74) and well short of those."""
+
+
+@_remembered
+def operator_count(query: str) -> int:
+    """How many operators, separators (``.`` ``;`` ``,``) and algebra keywords *query* holds: a measure
+    of the size of its algebra, which bounds the length of any chain in it."""
+    return sum(
+        1 for kind, text in _tokens(query) if kind == "op" or (kind == "word" and text.upper() in GROWING_KEYWORDS)
+    )
 
 
 def uses_service(query: str) -> bool:
