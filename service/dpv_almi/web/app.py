@@ -129,8 +129,9 @@ def create_app(
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET"],
-        allow_headers=["Accept", "Accept-Language", "If-None-Match", "X-Request-ID"],
+        # POST: the SPARQL protocol's form and application/sparql-query bodies from an external editor
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match", "X-Request-ID"],
         expose_headers=["ETag", "X-Request-ID", "X-Result-Rows", "X-Result-Truncated", "Warning"],
     )
     app.add_middleware(SecurityHeadersMiddleware)

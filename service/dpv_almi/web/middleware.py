@@ -194,9 +194,21 @@ class ConditionalGetMiddleware:
                 response_headers = MutableHeaders(scope=message)
                 for key, value in cache_headers.items():
                     response_headers[key] = value
+                response_headers["vary"] = _vary(response_headers.get("vary"))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+NEGOTIATED = ("Accept", "Accept-Language")
+"""What the ETag is computed from besides the URL: every cached answer varies by them."""
+
+
+def _vary(existing: str | None) -> str:
+    """*existing* Vary with Accept and Accept-Language added once (a shared cache must key on both)."""
+    names = [name.strip() for name in (existing or "").split(",") if name.strip()]
+    known = {name.lower() for name in names}
+    return ", ".join(names + [name for name in NEGOTIATED if name.lower() not in known])
 
 
 CONTENT_SECURITY_POLICY = (

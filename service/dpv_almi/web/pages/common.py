@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -38,6 +38,9 @@ def linkable(address: object) -> bool:
 
 
 templates.env.tests["linkable"] = linkable
+
+PageLangParam = Query(None, description="sv or en; any other value shows the page in the default language")
+"""A page's ``?lang=``: a reader who asks for a language the pages lack gets a page, not a 422."""
 
 HTML_HEADERS = {"Vary": "Accept, Accept-Language"}
 """The security headers (CSP, nosniff, frame denial) are the app's, for every answer: see

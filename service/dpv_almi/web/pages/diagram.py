@@ -21,8 +21,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dpv_almi.errors import DpvAlmiError
-from dpv_almi.web.pages.common import HTML_HEADERS, UI, page_language, policy_graph, render
-from dpv_almi.web.routers.v1.common import LangParam, rows
+from dpv_almi.web.pages.common import HTML_HEADERS, UI, PageLangParam, page_language, policy_graph, render
+from dpv_almi.web.routers.v1.common import rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -139,7 +139,7 @@ async def _flow(request: Request, lang: str, policy: str | None) -> tuple[list[d
 
 @router.get("/diagram", response_class=HTMLResponse, summary="The data-flow picture (SVG in a page)")
 async def diagram_page(
-    request: Request, lang: str | None = LangParam, policy: str | None = Query(None)
+    request: Request, lang: str | None = PageLangParam, policy: str | None = Query(None)
 ) -> HTMLResponse:
     language = page_language(request, lang)
     found, dot = await _flow(request, language, policy)
@@ -169,7 +169,7 @@ async def diagram_page(
 
 
 @router.get("/diagram.svg", summary="The data-flow picture as SVG")
-async def diagram_svg(request: Request, lang: str | None = LangParam, policy: str | None = Query(None)) -> Response:
+async def diagram_svg(request: Request, lang: str | None = PageLangParam, policy: str | None = Query(None)) -> Response:
     language = page_language(request, lang)
     _, dot = await _flow(request, language, policy)
     try:

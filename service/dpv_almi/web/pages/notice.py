@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.namespaces import RESOURCE_BASE
-from dpv_almi.web.pages.common import page_language, policy_graph, render, short
-from dpv_almi.web.routers.v1.common import LangParam, bound_text, rows
+from dpv_almi.web.pages.common import PageLangParam, page_language, policy_graph, render, short
+from dpv_almi.web.routers.v1.common import bound_text, rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,7 +165,7 @@ def by_basis(activities: dict[str, Activity]) -> list[tuple[Value, list[Activity
 @router.get("/", response_class=HTMLResponse, summary="The privacy notice, regenerated from the graph")
 async def notice_page(
     request: Request,
-    lang: str | None = LangParam,
+    lang: str | None = PageLangParam,
     policy: str | None = Query(None, description="policy id; default: almi or the first"),
 ) -> HTMLResponse:
     language = page_language(request, lang)

@@ -19,8 +19,8 @@ from rdflib import Graph
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.validation.core import Report, Severity, ValidationResult, validate
 from dpv_almi.web import deps
-from dpv_almi.web.pages.common import UI, page_language, policy_graph, render
-from dpv_almi.web.routers.v1.common import LangParam, bound_text
+from dpv_almi.web.pages.common import UI, PageLangParam, page_language, policy_graph, render
+from dpv_almi.web.routers.v1.common import bound_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +86,7 @@ async def policy_report(request: Request, graph: str, lang: str) -> Report:
 
 @router.get("/validation", response_class=HTMLResponse, summary="The SHACL validation report, by article and severity")
 async def validation_page(
-    request: Request, lang: str | None = LangParam, policy: str | None = Query(None)
+    request: Request, lang: str | None = PageLangParam, policy: str | None = Query(None)
 ) -> HTMLResponse:
     language = page_language(request, lang)
     report = await policy_report(request, policy_graph(request, policy), language)

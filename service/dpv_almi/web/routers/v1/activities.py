@@ -13,7 +13,17 @@ from dpv_almi.namespaces import GRAPH, PREFIXES, RESOURCE_BASE
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import negotiate
-from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, bound_text, lang_of, page, paged, rows
+from dpv_almi.web.routers.v1.common import (
+    LangParam,
+    LimitParam,
+    OffsetParam,
+    bound_text,
+    lang_of,
+    page,
+    paged,
+    rows,
+)
+from dpv_almi.web.routers.v1.filters import check_policy, checked_filters
 
 router = APIRouter(tags=["activities"])
 
@@ -46,17 +56,25 @@ async def list_activities(
     transfer: bool | None = Query(None, description="with (true) or without (false) a third-country transfer"),
     profiling: bool | None = Query(None, description="with (true) or without (false) profiling"),
     policy: str | None = Query(None, pattern=POLICY_ID_PATTERN, description="only this policy's activities (its id)"),
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    limit: int = LimitParam,
+    offset: int = OffsetParam,
 ) -> dict[str, Any]:
     language = lang_of(request, lang)
+    if policy is not None:
+        check_policy(request, policy)
+    concepts = await checked_filters(
+        request,
+        {
+            "basis": BASIS_SHORTHANDS.get(basis or "", basis),
+            "category": category,
+            "purpose": purpose,
+            "recipient": recipient,
+            "source": source,
+        },
+    )
     values: dict[str, Any] = {
         "lang": language,
-        "basis": BASIS_SHORTHANDS.get(basis or "", basis),
-        "category": category,
-        "purpose": purpose,
-        "recipient": recipient,
-        "source": source,
+        **{name: None if iri is None else f"<{iri}>" for name, iri in concepts.items()},
         "transfer": None if transfer is None else str(transfer).lower(),
         "profiling": None if profiling is None else str(profiling).lower(),
         "policy": None if policy is None else str(GRAPH[policy]),

@@ -18,6 +18,12 @@ _BOOLEAN = str(XSD.boolean)
 
 LangParam = Query(None, pattern="^(sv|en)$", description="Language of labels (overrides Accept-Language)")
 
+DEFAULT_LIMIT = 100
+"""The page size of every listing when ``limit`` is not given."""
+
+MAX_OFFSET = 1_000_000_000
+"""Largest ``offset``: beyond any listing, and small enough for every store's integer arithmetic."""
+
 
 def simple(term: dict[str, Any]) -> Any:
     """A SPARQL-JSON term as plain JSON: IRIs and strings as strings, integers and booleans as such."""
@@ -58,6 +64,11 @@ _ORDER_BY = re.compile(r"\}\s*ORDER\s+BY\b[^{}]*$", re.IGNORECASE)
 
 MAX_PAGE = 10_000
 """Largest ``limit`` of a listing page (the default ``max-rows`` too: one page is one uncapped answer)."""
+
+LimitParam = Query(
+    DEFAULT_LIMIT, ge=1, le=MAX_PAGE, description=f"Page size (default {DEFAULT_LIMIT}, at most {MAX_PAGE})"
+)
+OffsetParam = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip (the next page's offset is in `next`)")
 
 
 def page_texts(text: str, limit: int, offset: int) -> tuple[str, str]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, lang_of, page, paged
+from dpv_almi.web.routers.v1.common import LangParam, LimitParam, OffsetParam, lang_of, page, paged
 
 router = APIRouter()
 
@@ -18,8 +18,8 @@ def _listing_route(path: str, query: str, summary: str, tag: str) -> None:
         request: Request,
         response: Response,
         lang: str | None = LangParam,
-        limit: int = Query(1000, ge=1, le=MAX_PAGE),
-        offset: int = Query(0, ge=0),
+        limit: int = LimitParam,
+        offset: int = OffsetParam,
     ) -> dict[str, Any]:
         language = lang_of(request, lang)
         total, used, items = await page(request, query, {"lang": language}, limit, offset)

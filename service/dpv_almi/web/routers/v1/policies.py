@@ -13,7 +13,7 @@ from dpv_almi.store.dataset import policy_id
 from dpv_almi.store.diff import diff_files
 from dpv_almi.store.registry import PolicyRecord, current
 from dpv_almi.web import deps
-from dpv_almi.web.routers.v1.common import MAX_PAGE, LangParam, lang_of, page, paged, rows
+from dpv_almi.web.routers.v1.common import LangParam, LimitParam, OffsetParam, lang_of, page, paged, rows
 
 router = APIRouter(tags=["policies"])
 
@@ -29,8 +29,8 @@ async def list_policies(
     request: Request,
     response: Response,
     lang: str | None = LangParam,
-    limit: int = Query(1000, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    limit: int = LimitParam,
+    offset: int = OffsetParam,
 ) -> dict[str, Any]:
     language = lang_of(request, lang)
     total, limit, items = await page(request, "policies", {"lang": language}, limit, offset)
