@@ -134,9 +134,12 @@ def test_result_cache_answers_repeats_and_forgets_everything_on_a_write(tmp_path
         ran, hits = _worker_queries(client), _hits(client)
         again = client.get("/v1/policies")
         assert again.json() == first.json() and again.headers["etag"] == first.headers["etag"]
-        assert _hits(client) == hits + 1 and _worker_queries(client) == ran  # from the cache, no worker
+        page_queries = _hits(client) - hits  # the page's resources, their rows, their labels
+        assert page_queries >= 1 and _worker_queries(client) == ran  # from the cache, no worker
         fresh = client.get("/v1/policies", headers={"cache-control": "no-cache"})
-        assert fresh.json() == first.json() and _hits(client) == hits + 1  # the client asked for a fresh answer
+        assert (
+            fresh.json() == first.json() and _hits(client) == hits + page_queries
+        )  # the client asked for a fresh answer
         assert _worker_queries(client) > ran
 
         put = client.put("/v1/admin/policies/acme", content=ACME, headers=ADMIN)

@@ -50,7 +50,7 @@ def _check_many_policies(client: TestClient) -> None:
     total = _count(client)
     one = client.get("/v1/activities", params={"policy": "org-00002", "limit": 1000}).json()
     assert 0 < one["total"] < total
-    assert all("/org-00002/" in item["activity"] for item in one["items"])
+    assert all("/org-00002/" in item["iri"] for item in one["items"])
     assert client.get("/v1/activities", params={"limit": 1000}).json()["total"] == total
     assert client.get("/v1/activities", params={"policy": "almi", "basis": "consent"}).json()["total"] == 4
 

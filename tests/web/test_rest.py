@@ -23,15 +23,46 @@ def sparql_rows(client, name: str, values: dict[str, Any]) -> list[dict[str, Any
     return simplify(response.json())
 
 
-@pytest.mark.parametrize(
-    "path", ["transfers", "categories", "recipients", "rights", "contacts", "retention", "changes", "policies"]
-)
+KEYS = {
+    "transfers": "transfer",
+    "categories": "category",
+    "recipients": "recipient",
+    "rights": "right",
+    "contacts": "entity",
+    "retention": "activity",
+    "changes": "change",
+    "policies": "graph",
+}
+"""The variable naming each listing's resources: a page holds distinct resources, not rows."""
+
+
+def _item_key(path: str, item: dict[str, Any]) -> str:
+    return {"retention": lambda i: i["activity"]["iri"], "policies": lambda i: i["graph"]}.get(
+        path, lambda i: i["iri"]
+    )(item)
+
+
+@pytest.mark.parametrize("path", list(KEYS))
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_listing_equals_sparql(client, path: str, lang: str) -> None:
     body = client.get(f"/v1/{path}", params={"lang": lang}).json()
-    items = [{k: v for k, v in item.items() if k != "id"} for item in body["items"]]
-    assert body["lang"] == lang and items == sparql_rows(client, path, {"lang": lang})
-    assert items, path
+    direct = sparql_rows(client, path, {"lang": lang})
+    resources = sorted({row[KEYS[path]] for row in direct})
+    assert body["lang"] == lang and sorted(_item_key(path, item) for item in body["items"]) == resources
+    assert body["total"] == len(resources) == body["count"] > 0, path
+
+
+def test_every_iri_in_a_listing_has_a_label(client) -> None:
+    """Transfers name their bases and safeguards by label: Swedish where Swedish words exist."""
+    transfer = client.get("/v1/transfers", params={"lang": "sv"}).json()["items"][0]
+    assert transfer["likelihood"]["label"] == "Kan ske"
+    bases = {b["iri"].rsplit("#", 1)[1]: b["label"] for b in transfer["bases"]}
+    assert bases["A45-3"].startswith("Adekvansbeslut") and "Standardavtalsklausuler" in bases["A46-2-c"]
+    english = client.get("/v1/transfers", params={"lang": "en"}).json()["items"][0]
+    assert {b["label"] for b in english["bases"]} == {
+        "Art 45(3) adequacy decision",
+        "Art 46(2-c) Standard Data Protection Clauses adopted by Commission",
+    } or all(b["label"] and b["label"] != b["iri"] for b in english["bases"])
 
 
 @pytest.mark.parametrize(
@@ -54,13 +85,12 @@ def test_activity_filters_equal_sparql(client, params: dict, values: dict, expec
     body = client.get("/v1/activities", params={**params, "lang": "sv"}).json()
     assert body["total"] == expected
     direct = sparql_rows(client, "activities", {**values, "lang": "sv"})
-    assert [{k: v for k, v in item.items() if k != "id"} for item in body["items"]] == direct
+    assert [item["iri"] for item in body["items"]] == sorted({row["activity"] for row in direct})
+    assert all(item["label"] for item in body["items"])
 
 
 def test_category_filter_walks_the_dpv_hierarchy_like_the_competency_question(client) -> None:
-    rest = {
-        item["activity"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]
-    }
+    rest = {item["iri"] for item in client.get("/v1/activities", params={"category": "pd:Contact"}).json()["items"]}
     answer = client.get("/v1/queries/activities-by-data-category", params={"concept": "pd:Contact"}).json()
     assert rest == {row["activity"]["value"] for row in answer["results"]["bindings"]}
 
@@ -78,7 +108,20 @@ def test_the_third_country_question_answers_the_same_everywhere(client) -> None:
     columns = ("activity", "country", "transferBasis", "safeguard", "likelihood")
     via_sparql = simplify(client.get("/sparql", params={"query": text}).json())
     via_named = simplify(client.get("/v1/queries/third-country-transfers").json())
-    via_rest = client.get("/v1/transfers").json()["items"]
+    via_rest = [
+        {
+            "activity": activity["iri"],
+            "country": country["iri"],
+            "transferBasis": basis["iri"],
+            "safeguard": safeguard["iri"],
+            "likelihood": item["likelihood"]["iri"],
+        }
+        for item in client.get("/v1/transfers").json()["items"]
+        for activity in item["activities"]
+        for country in item["countries"]
+        for basis in item["bases"]
+        for safeguard in item["safeguards"]
+    ]
 
     def project(rows: list[dict]) -> list[tuple]:
         return sorted(tuple(row.get(c) for c in columns) for row in rows)
@@ -108,9 +151,9 @@ def test_policies(client) -> None:
     policies = client.get("/v1/policies").json()
     assert [p["id"] for p in policies["items"]] == ["almi"]
     summary = client.get("/v1/policies/almi").json()
-    assert summary["controller"] == ALMI + "AlmiAB"
+    assert summary["controller"] == {"iri": ALMI + "AlmiAB", "label": "Almi AB"}
     assert summary["dpoContact"] == "mailto:dataskyddsombud@almi.se"
-    assert summary["authority"] == "https://w3id.org/dpv/legal/se#DPA-SE"
+    assert summary["authority"]["iri"] == "https://w3id.org/dpv/legal/se#DPA-SE"
     assert (summary["activities"], summary["rights"], summary["categories"]) == (10, 9, 7)
     assert summary["lastChange"] == "2024-07-02"
 

@@ -12,18 +12,20 @@ from dpv_almi.identifiers import POLICY_ID_PATTERN
 from dpv_almi.namespaces import GRAPH, PREFIXES, RESOURCE_BASE
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
+from dpv_almi.web.labels import labels
 from dpv_almi.web.negotiation import negotiate
 from dpv_almi.web.routers.v1.common import (
     LangParam,
     LimitParam,
     OffsetParam,
     bound_text,
+    keyed_page,
     lang_of,
-    page,
-    paged,
+    next_url,
     rows,
 )
 from dpv_almi.web.routers.v1.filters import check_policy, checked_filters
+from dpv_almi.web.routers.v1.models import Activity, ActivitySummary, Page, Passage, PropertyValue
 
 router = APIRouter(tags=["activities"])
 
@@ -41,7 +43,12 @@ def activity_iri(policy: str, name: str) -> str:
     return f"{RESOURCE_BASE}{policy}/{name}"
 
 
-@router.get("/activities", summary="Activities, filtered through the DPV hierarchy, paginated")
+@router.get(
+    "/activities",
+    summary="Activities, filtered through the DPV hierarchy, paginated",
+    response_model=Page[ActivitySummary],
+    operation_id="list_activities",
+)
 async def list_activities(
     request: Request,
     response: Response,
@@ -79,15 +86,26 @@ async def list_activities(
         "profiling": None if profiling is None else str(profiling).lower(),
         "policy": None if policy is None else str(GRAPH[policy]),
     }
-    total, limit, items = await page(request, "activities", values, limit, offset)
-    for item in items:
-        item["id"] = item["activity"].removeprefix(RESOURCE_BASE)
-    return paged(request, response, items, total, offset, limit, lang=language, query="activities")
+    total, used, keys, _ = await keyed_page(request, "activities", "activity", values, limit, offset, detail=False)
+    names = await labels(request, keys, language)
+    items = [ActivitySummary(id=iri.removeprefix(RESOURCE_BASE), iri=iri, label=names[iri]) for iri in keys]
+    return {
+        "lang": language,
+        "query": "activities",
+        "total": total,
+        "limit": used,
+        "offset": offset,
+        "count": len(items),
+        "next": next_url(request, response, len(items), total, offset, used),
+        "items": items,
+    }
 
 
 @router.get(
     "/activities/{policy}/{name}",
     summary="One activity, with its verbatim source passages",
+    response_model=Activity,
+    operation_id="get_activity",
     responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}},
 )
 async def get_activity(request: Request, policy: str, name: str, lang: str | None = LangParam) -> Response:
@@ -106,17 +124,27 @@ async def get_activity(request: Request, policy: str, name: str, lang: str | Non
             request, QueryJob(text=text, graph_type=chosen[0], max_rows=deps.settings(request).max_rows)
         )
         return Response(outcome.body, media_type=chosen[0], headers=headers)
-    grouped: dict[str, list[Any]] = {}
-    for row in properties:
-        value = {"value": row["value"], "label": row["valueLabel"]} if "valueLabel" in row else row["value"]
-        grouped.setdefault(row["property"], []).append(value)
+    resources = {iri} | {row["property"] for row in properties}
+    resources |= {row["value"] for row in properties if "valueLabel" in row or _is_iri(row["value"])}
     passages = await rows(request, "activity-passages", {"activity": iri})
-    body = {
-        "id": f"{policy}/{name}",
-        "iri": iri,
-        "lang": language,
-        "query": "activity",
-        "properties": grouped,
-        "passages": passages,
-    }
-    return JSONResponse(body, headers=headers)
+    names = await labels(request, resources, language)
+    grouped_values: dict[str, list[PropertyValue]] = {}
+    for row in properties:
+        value = str(row["value"])
+        label = row.get("valueLabel") or (names.get(value) if _is_iri(value) else None)
+        grouped_values.setdefault(row["property"], []).append(PropertyValue(value=value, label=label))
+    body = Activity(
+        id=f"{policy}/{name}",
+        iri=iri,
+        label=names[iri],
+        lang=language,
+        query="activity",
+        properties=grouped_values,
+        property_labels={p: names[p] for p in grouped_values},
+        passages=[Passage(**p) for p in passages],
+    )
+    return JSONResponse(body.model_dump(), headers=headers)
+
+
+def _is_iri(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://", "urn:", "mailto:"))

@@ -129,3 +129,79 @@ def paged(
         "items": items,
         "next": following,
     }
+
+
+def keyed_texts(text: str, key: str, limit: int, offset: int) -> tuple[str, str]:
+    """(one page of the distinct ``?key`` resources of listing *text*, their number): a listing counts
+    and pages resources, not rows -- one transfer on two legal bases for ten activities is one item."""
+    head = _HEAD.search(text)
+    order = _ORDER_BY.search(text)
+    assert head is not None and order is not None, "a listing is SELECT ?vars WHERE { … } ORDER BY …"  # noqa: S101 - an invariant for the type checker, not an input check
+    prologue, body = text[: head.start()], text[head.end() : order.start()]
+    keys = f"{prologue}SELECT DISTINCT ?{key} WHERE {{{body}}}\nORDER BY ?{key}\nLIMIT {limit}\nOFFSET {offset}\n"
+    count = f"{prologue}SELECT (COUNT(DISTINCT ?{key}) AS ?total) WHERE {{{body}}}\n"
+    return keys, count
+
+
+def restricted_text(text: str, key: str, iris: list[str]) -> str:
+    """Listing *text* restricted to the resources *iris* of its ``?key`` (a VALUES block first in WHERE)."""
+    head = _HEAD.search(text)
+    assert head is not None  # noqa: S101 - checked by keyed_texts on the same text
+    values = " ".join(f"<{iri}>" for iri in iris)
+    return f"{text[: head.end()]}\n  VALUES ?{key} {{ {values} }}{text[head.end() :]}"
+
+
+async def keyed_page(
+    request: Request, name: str, key: str, values: dict[str, Any], limit: int, offset: int, *, detail: bool = True
+) -> tuple[int, int, list[str], list[dict[str, Any]]]:
+    """(distinct resources, the page size used, this page's resources in order, all their rows) of
+    listing *name*; paged and counted in the store, then the page's rows asked for by VALUES."""
+    max_rows = deps.settings(request).max_rows
+    limit = min(limit, max_rows)
+    text = bound_text(request, name, values)
+    keys_text, count_text = keyed_texts(text, key, limit, offset)
+    found = await deps.run(request, QueryJob(text=keys_text, table=True, max_rows=max_rows))
+    assert found.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
+    keys = [row[key] for row in simplify(found.table) if key in row]
+    if len(keys) < limit and (keys or offset == 0):
+        total = offset + len(keys)
+    else:
+        counted = await deps.run(request, QueryJob(text=count_text, table=True, max_rows=1))
+        assert counted.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
+        total = int(simplify(counted.table)[0]["total"])
+    if not keys or not detail:
+        return total, limit, keys, []
+    rows_ = await deps.run(request, QueryJob(text=restricted_text(text, key, keys), table=True, max_rows=max_rows))
+    assert rows_.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
+    return total, limit, keys, simplify(rows_.table)
+
+
+def grouped(keys: list[str], key: str, found: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The rows of each resource, in the page's order."""
+    by_key: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
+    for row in found:
+        if row.get(key) in by_key:
+            by_key[row[key]].append(row)
+    return list(by_key.items())
+
+
+def distinct(rows_: list[dict[str, Any]], column: str) -> list[Any]:
+    """The values of *column* in *rows_*, each once, in order (unbound left out)."""
+    seen: dict[Any, None] = {}
+    for row in rows_:
+        if column in row:
+            seen.setdefault(row[column], None)
+    return list(seen)
+
+
+def iris_in(found: list[dict[str, Any]], *columns: str) -> set[str]:
+    return {str(row[c]) for row in found for c in columns if isinstance(row.get(c), str)}
+
+
+def next_url(request: Request, response: Response, count: int, total: int, offset: int, limit: int) -> str | None:
+    """The next page's URL (also a ``Link: rel="next"`` header), or None on the last page."""
+    if offset + count >= total:
+        return None
+    following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+    response.headers["Link"] = f'<{following}>; rel="next"'
+    return following

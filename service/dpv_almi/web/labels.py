@@ -1,0 +1,75 @@
+"""Every IRI a client or a reader sees comes with a name in their language.
+
+The order of preference: the data's own label in the language asked for (a notice's Swedish
+words); for Swedish, the words the GDPR's Swedish text and Swedish notices use for DPV's legal-basis
+terms (:data:`SWEDISH`, DPV 2.3 has English labels only); the data's English or untagged label
+(the DPV concept extract holds DPV's labels); the packaged DPV 2.3 index; the IRI's local name.
+Nothing here is about one notice: the table holds GDPR terms, shared by every Swedish notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import Request
+
+from dpv_almi.namespaces import PREFIXES
+from dpv_almi.validation.vocabularies import dpv_index
+
+_GDPR = PREFIXES["eu-gdpr"]
+
+SWEDISH: dict[str, str] = {
+    _GDPR + "A6-1-a": "Samtycke (art. 6.1 a)",
+    _GDPR + "A6-1-b": "Avtal (art. 6.1 b)",
+    _GDPR + "A6-1-c": "Rättslig förpliktelse (art. 6.1 c)",
+    _GDPR + "A6-1-d": "Grundläggande intresse (art. 6.1 d)",
+    _GDPR + "A6-1-e": "Allmänt intresse eller myndighetsutövning (art. 6.1 e)",
+    _GDPR + "A6-1-f": "Intresseavvägning, berättigat intresse (art. 6.1 f)",
+    _GDPR + "A45-3": "Adekvansbeslut (art. 45.3)",
+    _GDPR + "A46-2-c": "Standardavtalsklausuler antagna av kommissionen (art. 46.2 c)",
+    _GDPR + "A46-2-d": "Standardavtalsklausuler antagna av en tillsynsmyndighet (art. 46.2 d)",
+    _GDPR + "A47": "Bindande företagsbestämmelser (art. 47)",
+    _GDPR + "A49-1-a": "Uttryckligt samtycke till överföring (art. 49.1 a)",
+    _GDPR + "SCCByCommission": "Standardavtalsklausuler antagna av kommissionen",
+    _GDPR + "A7-3": "Art. 7.3",
+    _GDPR + "A15": "Art. 15",
+    _GDPR + "A16": "Art. 16",
+    _GDPR + "A17": "Art. 17",
+    _GDPR + "A18": "Art. 18",
+    _GDPR + "A20": "Art. 20",
+    _GDPR + "A21": "Art. 21",
+    _GDPR + "A77": "Art. 77",
+}
+"""Swedish names of GDPR terms DPV labels in English only (the words of the regulation's Swedish text)."""
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI (after ``#`` or ``/``): a name of last resort."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def choose(iri: str, lang: str, found: dict[str, str]) -> str:
+    """The best label of *iri* in *lang* from *found* (label by language tag, "" for untagged)."""
+    if lang in found:
+        return found[lang]
+    if lang == "sv" and iri in SWEDISH:
+        return SWEDISH[iri]
+    for tag in ("en", ""):
+        if tag in found:
+            return found[tag]
+    term = dpv_index().term(iri)
+    if term is not None and term.labels:
+        return term.labels.get(lang) or term.labels.get("en") or next(iter(term.labels.values()))
+    return local_name(iri)
+
+
+async def labels(request: Request, iris: Iterable[str], lang: str) -> dict[str, str]:
+    """A label in *lang* for each IRI (one query for all, through the one runner)."""
+    from dpv_almi.web.routers.v1.common import rows
+
+    wanted = sorted({iri for iri in iris if iri})
+    found: dict[str, dict[str, str]] = {iri: {} for iri in wanted}
+    if wanted:
+        for row in await rows(request, "labels", {"lang": lang, "iri": [f"<{iri}>" for iri in wanted]}):
+            found[row["iri"]].setdefault(row.get("labelLang", ""), row["label"])
+    return {iri: choose(iri, lang, by_tag) for iri, by_tag in found.items()}
