@@ -134,6 +134,17 @@ class Settings:
         "forked workers copy the shared store's pages their queries touch",
         metavar="MIB",
     )
+    queue_limit: int = setting(
+        64,
+        help="most queries waiting for a query worker at once (0: no bound); past it, 503 with Retry-After",
+        metavar="N",
+    )
+    queue_wait: float = setting(
+        2.0,
+        help="longest a query waits for a free query worker (seconds; 0: no bound); past it, 503 with "
+        "Retry-After: under runaway queries a client is refused quickly, not kept waiting",
+        metavar="SECONDS",
+    )
     max_header_bytes: int = setting(16_384, help="largest request head (request line and headers)", metavar="BYTES")
     header_timeout: float = setting(10.0, help="time a client has to send a request head (seconds)", metavar="SECONDS")
     body_timeout: float = setting(

@@ -6,6 +6,7 @@ no other worker's pipe."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -288,3 +289,56 @@ def test_a_worker_that_cannot_be_started_fails_its_task_only(monkeypatch: pytest
         assert await pool.run(echo, ("up",), timeout=10) == "up"
 
     _in_pool("fork", scenario, size=1)
+
+
+def test_an_answer_to_another_task_is_never_handed_over() -> None:
+    """A worker left with an unread answer (any failure between a send and its read) must not give it
+    to the next caller: an answer carries its task's number, and a stray one ends the worker."""
+
+    class _Process:
+        pid, exitcode = 0, None
+
+    async def scenario() -> None:
+        reader = asyncio.StreamReader()
+        stray = worker_pool.pickle.dumps((5, True, "the answer to task 5", False))
+        reader.feed_data(worker_pool._HEADER.pack(len(stray)) + stray)
+        worker = worker_pool._Worker(_Process(), reader, None, None, (-1, -1))  # type: ignore[arg-type]
+        with pytest.raises(WorkerDied, match="answered task 5, not 6"):
+            await worker.answer(6)
+        ours = worker_pool.pickle.dumps((7, True, "the answer to task 7", False))
+        reader.feed_data(worker_pool._HEADER.pack(len(ours)) + ours)
+        assert await worker.answer(7) == "the answer to task 7"
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_answers_stay_with_their_callers_while_workers_die(context: str) -> None:
+    """Many callers at once, some of whose workers are killed mid-task: every value returned is the
+    caller's own, every other caller gets WorkerDied or TimeoutError, and the pool still serves."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(2, multiprocessing.get_context(context))
+        await pool.start()
+
+        async def one(i: int) -> object:
+            try:
+                return await pool.run(echo, (i,), timeout=5)
+            except (WorkerDied, TimeoutError) as exc:
+                return exc
+
+        async def killer() -> None:
+            for _ in range(10):
+                await asyncio.sleep(0.02)
+                for worker in list(pool._live):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(worker.process.pid, signal.SIGKILL)
+
+        results = await asyncio.gather(*(one(i) for i in range(200)), killer())
+        for i, result in enumerate(results[:200]):
+            assert result == i or isinstance(result, (WorkerDied, TimeoutError)), (i, result)
+        assert await pool.run(echo, ("after",), timeout=10) == "after"
+        pool.close()
+        await pool.wait_closed()
+
+    asyncio.run(scenario())

@@ -18,6 +18,10 @@ request.  What the query runner needs of a pool is small, and all of it is here:
   copy-on-write, ``forkserver`` starts clean.
 
 A message is an 8-byte length and a pickle.  A worker is idle in a blocking read of its task pipe.
+Every task carries a number that its answer repeats: an answer that is not the awaited task's (a
+worker left with an unread answer by any failure) is never handed to a caller -- the worker is
+killed instead.  Only an exception raised *by the function* leaves a worker in service; a failure
+of the pipe, the pickle or anything else ends it.
 """
 
 from __future__ import annotations
@@ -48,11 +52,24 @@ _FORKING = threading.Lock()
 
 
 class WorkerDied(Exception):
-    """The worker ended while running a task (killed by a cap, crashed); it has been replaced."""
+    """The worker ended while running a task (killed by a cap, crashed), or its pipe failed; it has
+    been replaced."""
+
+
+class _Raised(Exception):
+    """The task's function raised *error* in the worker: the worker itself is fine."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class PoolClosed(Exception):
     """The pool takes no more tasks."""
+
+
+class PoolBusy(Exception):
+    """Too many tasks wait for a worker, or this one waited too long: come back later."""
 
 
 # --- worker side ----------------------------------------------------------------------------------
@@ -98,17 +115,17 @@ def _worker_main(
         payload = _read_exactly(task_fd, _HEADER.unpack(header)[0])
         if not payload:
             return
-        function, args = pickle.loads(payload)  # noqa: S301 - pickles cross pipes between our own processes only
+        number, function, args = pickle.loads(payload)  # noqa: S301 - pickles cross pipes between our own processes only
         try:
             ok, value = True, function(*args)
         except BaseException as exc:  # noqa: BLE001 -- every failure goes back to the caller
             ok, value = False, exc
         done = bool(spent is not None and spent())
         try:
-            answer = pickle.dumps((ok, value, done), protocol=pickle.HIGHEST_PROTOCOL)
+            answer = pickle.dumps((number, ok, value, done), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an answer or exception that does not pickle  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
             answer = pickle.dumps(
-                (False, RuntimeError(repr(value if not ok else exc)), done), protocol=pickle.HIGHEST_PROTOCOL
+                (number, False, RuntimeError(repr(value if not ok else exc)), done), protocol=pickle.HIGHEST_PROTOCOL
             )
         _write_all(answer_fd, _HEADER.pack(len(answer)) + answer)
 
@@ -134,17 +151,27 @@ class _Worker:
     def send(self, data: bytes) -> None:
         self.writer.write(_HEADER.pack(len(data)) + data)
 
-    async def answer(self) -> Any:
+    async def answer(self, number: int) -> Any:
+        """The answer to task *number*: its value, :class:`_Raised` if the function raised, or
+        :class:`WorkerDied` for anything else (the pipe ended or failed, a stray answer)."""
         try:
             header = await self.reader.readexactly(_HEADER.size)
             payload = await self.reader.readexactly(_HEADER.unpack(header)[0])
+            answered, ok, value, self.spent = pickle.loads(payload)  # noqa: S301 - our own processes only
         except asyncio.IncompleteReadError:
             await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
             raise WorkerDied(f"query worker {self.process.pid} ended (exit code {self.process.exitcode})") from None
-        ok, value, self.spent = pickle.loads(payload)  # noqa: S301 - pickles cross pipes between our own processes only
+        except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError, asyncio.LimitOverrunError) as exc:
+            raise WorkerDied(f"query worker {self.process.pid}: its pipe failed ({exc!r})") from None
+        if answered != number:
+            raise WorkerDied(f"query worker {self.process.pid} answered task {answered}, not {number}")
         if ok:
             return value
-        raise value
+        raise _Raised(value)
+
+    def usable(self) -> bool:
+        """Alive, with its pipes open: an idle worker can die (a signal, the OOM killer) unnoticed."""
+        return not self.writer.is_closing() and not self.read_end.is_closing() and self.process.is_alive()
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, TypeError):
@@ -187,8 +214,16 @@ class WorkerPool:
         initializer: Callable[..., None] | None = None,
         initargs: Sequence[Any] = (),
         spent: Callable[[], bool] | None = None,
+        *,
+        queue_limit: int = 0,
+        queue_wait: float = 0,
     ) -> None:
+        """*queue_limit* tasks may wait for a worker at once and each for at most *queue_wait* s
+        (0: no bound); past either, :class:`PoolBusy`: under runaway queries a client is refused
+        quickly instead of waiting behind them for their whole timeouts."""
         self.size = max(1, size)
+        self.queue_limit, self.queue_wait = queue_limit, queue_wait
+        self._waiting = 0
         self.context = context
         self.initializer, self.initargs, self.spent = initializer, tuple(initargs), spent
         self._idle: list[_Worker] = []
@@ -199,6 +234,8 @@ class WorkerPool:
         self._reaping: list[asyncio.Future[Any]] = []
         self._starting: asyncio.Lock | None = None
         self._replenishing: set[asyncio.Task[None]] = set()
+        self._tasks = 0
+        """Tasks numbered so far: every answer must carry its own task's number."""
 
     # -- starting workers
     def _fork(self) -> tuple[Any, int, int]:
@@ -248,12 +285,27 @@ class WorkerPool:
     async def _take(self) -> _Worker:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
-        await self._slots.acquire()
+        if self._slots.locked():
+            if self.queue_limit and self._waiting >= self.queue_limit:
+                raise PoolBusy(f"{self._waiting} queries already wait for a worker")
+            self._waiting += 1
+            try:
+                async with asyncio.timeout(self.queue_wait or None):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise PoolBusy(f"no worker was free within {self.queue_wait:g} s") from None
+            finally:
+                self._waiting -= 1
+        else:
+            await self._slots.acquire()
         try:
             if self._closed:
                 raise PoolClosed("the pool takes no more tasks")
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.usable():
+                    return worker
+                self._end(worker, retire=False)  # died while idle (a signal, a cap): reaped, replaced
             return await self._spawn()
         except BaseException:
             self._slots.release()
@@ -311,25 +363,28 @@ class WorkerPool:
     async def run(self, function: Callable[..., Any], args: Sequence[Any] = (), *, timeout: float) -> Any:
         """``function(*args)`` in a worker; past *timeout* s (:class:`TimeoutError`) or when the caller is
         cancelled, the worker is killed and replaced.  The function's exceptions are raised here."""
-        payload = pickle.dumps((function, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
+        self._tasks += 1
+        number = self._tasks
+        payload = pickle.dumps((number, function, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
         if self._starting is None or self._starting.locked():
             await self.start()
         worker = await self._take()
         keep: _Worker | None = None
         try:
+            if worker.writer.is_closing():
+                raise WorkerDied(f"query worker {worker.process.pid}: its task pipe is closed")
             worker.send(payload)
             async with asyncio.timeout(timeout):
-                value = await worker.answer()
+                value = await worker.answer(number)
             keep = worker
             return value
-        except WorkerDied:
+        except _Raised as raised:
+            keep = worker  # the function raised: the worker answered in order and is fine
+            raise raised.error from None
+        except BaseException:
+            # a timeout, a cancelled caller, a dead worker or a failed pipe: whatever the worker
+            # was doing or has left unread, it never serves another task
             self._end(worker, retire=False)
-            raise
-        except BaseException as exc:
-            if isinstance(exc, (TimeoutError, asyncio.CancelledError)):
-                self._end(worker, retire=False)
-            else:
-                keep = worker  # the function raised: the worker answered and is fine
             raise
         finally:
             self._give_back(keep)

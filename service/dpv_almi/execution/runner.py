@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from dpv_almi.errors import DpvAlmiError
-from dpv_almi.execution.pool import PoolClosed, WorkerDied, WorkerPool
+from dpv_almi.execution.pool import PoolBusy, PoolClosed, WorkerDied, WorkerPool
 from dpv_almi.sparql import lexer
 from dpv_almi.store.dataset import DataStore, Outcome, QueryJob
 
@@ -186,6 +186,10 @@ class Limits:
     """Address-space cap of a query worker in MiB (0: none)."""
     worker_recycle: int = 0
     """Private memory in MiB past which a query worker is replaced after its answer (0: never)."""
+    queue_limit: int = 0
+    """Most queries waiting for a worker at once (0: no bound); past it, 503 with Retry-After."""
+    queue_wait: float = 0
+    """Longest a query waits for a worker, in seconds (0: no bound); past it, 503 with Retry-After."""
 
 
 class BaseRunner:
@@ -292,6 +296,8 @@ class QueryRunner(BaseRunner):
             _worker_init,
             (self.spec, self.sandbox, self.limits.worker_memory, self.limits.worker_recycle),
             spent=_worker_spent,
+            queue_limit=self.limits.queue_limit,
+            queue_wait=self.limits.queue_wait,
         )
 
     def start(self) -> None:
@@ -350,6 +356,13 @@ class QueryRunner(BaseRunner):
                 raise DpvAlmiError(503, "The query workers are not running.", "Service Unavailable")
             try:
                 return await pool.run(function, args, timeout=timeout)
+            except PoolBusy as exc:
+                raise DpvAlmiError(
+                    503,
+                    f"The service is busy ({exc}); try again shortly.",
+                    "Service busy",
+                    headers={"Retry-After": str(max(1, round(self.limits.queue_wait or 1)))},
+                ) from None
             except PoolClosed:
                 if self._pool is pool:  # stopped, not swapped
                     raise DpvAlmiError(503, "The query workers are not running.", "Service Unavailable") from None

@@ -60,6 +60,8 @@ def create_app(
             settings.max_result_bytes,
             settings.worker_memory,
             settings.worker_recycle,
+            settings.queue_limit,
+            settings.queue_wait,
         )
         runner: BaseRunner
         if isinstance(backend, RemoteBackend):

@@ -9,8 +9,10 @@ the app factory builds, so nothing reads ``app.state`` untyped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 
@@ -24,6 +26,8 @@ from dpv_almi.store.dataset import Outcome, QueryJob
 
 if TYPE_CHECKING:
     from dpv_almi.web.middleware import Metrics
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -125,7 +129,7 @@ async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome
             return cached
         metrics.cache_misses.inc()
     try:
-        outcome = await runner(request).run(job, check=check)
+        outcome = await unless_client_leaves(request, runner(request).run(job, check=check))
     except DpvAlmiError as exc:
         metrics.queries.labels("timeout" if exc.status == 503 else "error").inc()
         raise
@@ -133,6 +137,32 @@ async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome
     if key is not None:
         cache.put(key, outcome)
     return outcome
+
+
+async def _client_gone(request: Request) -> None:
+    """Return once the client has closed its connection (the ASGI ``http.disconnect`` message)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def unless_client_leaves(request: Request, work: Coroutine[Any, Any, T]) -> T:
+    """*work*'s result, or -- when the client goes away first -- *work* cancelled at once: a cancelled
+    query's worker is killed and replaced (:mod:`dpv_almi.execution.pool`), so an abandoned runaway
+    stops holding a worker the moment its client leaves, not at its timeout."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_client_gone(request))
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, DpvAlmiError):
+            await task
+        raise DpvAlmiError(400, "The client closed the connection before the answer.", "Client closed request")
+    return task.result()
 
 
 def result_headers(outcome: Outcome, max_rows: int) -> dict[str, Any]:
