@@ -157,3 +157,20 @@ def test_cli_bulk_loads_a_dataset_file_into_a_disk_store(tmp_path: Path, capsys:
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"dpv-almi load: error: {bad}") and "\n" not in error and "Traceback" not in error
     assert DiskBackend(store).info() == info  # nothing of the bad file is served
+
+
+def test_registry_statements_are_terms_whatever_a_record_holds() -> None:
+    """A file name (or any record field) with quotes and newlines stays one literal: the registry is
+    built from RDF terms, never by splicing text into N-Triples."""
+    import dataclasses
+
+    import pyoxigraph
+
+    record = registry.new_record("acme", b"x", "acme.ttl", "1")
+    hostile = dataclasses.replace(record, source='evil" .\n<http://x> <http://y> "z" .\r\nfile.ttl')
+    triples = list(
+        pyoxigraph.parse(registry.registry_ntriples([record, hostile]).encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    )
+    assert len(triples) == 16 and {t.subject.value for t in triples} == {record.iri}
+    sources = {t.object.value for t in triples if t.predicate.value.endswith("#sourceFile")}
+    assert sources == {"acme.ttl", hostile.source}

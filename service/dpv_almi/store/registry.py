@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pyoxigraph
+
 from dpv_almi.identifiers import RESERVED_IDS, check_policy_id, check_version
 from dpv_almi.namespaces import DPVA, GRAPH
 
@@ -91,28 +93,40 @@ def new_record(
     )
 
 
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+def record_triples(record: PolicyRecord) -> list[pyoxigraph.Triple]:
+    """The record as RDF terms: whatever an id, version or file name holds, it stays one literal
+    (no text is ever spliced into N-Triples, where a newline once became statements of its own)."""
+    subject = pyoxigraph.NamedNode(record.iri)
+
+    def literal(value: str, datatype: str | None = None) -> pyoxigraph.Literal:
+        return (
+            pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype))
+            if datatype
+            else pyoxigraph.Literal(value)
+        )
+
+    objects: list[tuple[str, pyoxigraph.NamedNode | pyoxigraph.Literal]] = [
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", pyoxigraph.NamedNode(str(DPVA.PolicyVersion))),
+        (str(DPVA.policyId), literal(record.id)),
+        (str(DPVA.version), literal(record.version)),
+        (str(DPVA.inGraph), pyoxigraph.NamedNode(record.graph)),
+        (str(DPVA.sourceFile), literal(record.source)),
+        (str(DPVA.sha256), literal(record.sha256)),
+        (str(DPVA.loadedAt), literal(record.loaded_at.isoformat(), f"{_XSD}dateTime")),
+        (str(DPVA.current), literal(str(record.current).lower(), f"{_XSD}boolean")),
+    ]
+    return [pyoxigraph.Triple(subject, pyoxigraph.NamedNode(p), o) for p, o in objects]
 
 
 def record_ntriples(record: PolicyRecord) -> str:
-    """The record as N-Triples (for loading into the registry graph of any store)."""
-    s = f"<{record.iri}>"
-    lines = [
-        f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{DPVA.PolicyVersion}> .",
-        f"{s} <{DPVA.policyId}> {_literal(record.id)} .",
-        f"{s} <{DPVA.version}> {_literal(record.version)} .",
-        f"{s} <{DPVA.inGraph}> <{record.graph}> .",
-        f"{s} <{DPVA.sourceFile}> {_literal(record.source)} .",
-        f"{s} <{DPVA.sha256}> {_literal(record.sha256)} .",
-        f'{s} <{DPVA.loadedAt}> "{record.loaded_at.isoformat()}"^^<{_XSD}dateTime> .',
-        f'{s} <{DPVA.current}> "{str(record.current).lower()}"^^<{_XSD}boolean> .',
-    ]
-    return "\n".join(lines) + "\n"
+    """The record as N-Triples (for loading into the registry graph of any store), serialised by Oxigraph."""
+    return registry_ntriples([record])
 
 
 def registry_ntriples(records: Iterable[PolicyRecord]) -> str:
-    return "".join(record_ntriples(r) for r in records)
+    triples = [triple for record in records for triple in record_triples(record)]
+    body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return body.decode() if body else ""
 
 
 RECORDS_QUERY = f"""
