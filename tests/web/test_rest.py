@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -175,7 +176,9 @@ def test_named_queries(client) -> None:
         ("/v1/policies/dpv", 404),
         ("/v1/queries/nowhere", 404),
         ("/v1/queries/contacts?bogus=1", 400),
-        ("/v1/queries/activities-by-data-category?concept=not%20an%20iri", 400),
+        ("/v1/queries/activities-by-data-category?concept=not%20an%20iri", 422),
+        ("/v1/queries/activities-by-data-category?concept=nope:X", 400),
+        ("/v1/queries/activities-by-data-category?concept=pd:Contct", 404),
         ("/v1/activities?category=not%20an%20iri", 400),
         ("/v1/activities?limit=0", 422),
         ("/v1/activities?transfer=maybe", 422),
@@ -187,6 +190,51 @@ def test_rest_errors_are_problems(client, assert_problem, path: str, status: int
 
 def test_openapi_describes_v1(client) -> None:
     spec = client.get("/v1/openapi.json").json()
-    assert {"/v1/activities", "/v1/activities/{policy}/{name}", "/v1/transfers", "/v1/queries/{name}"} <= set(
-        spec["paths"]
+    assert {"/v1/activities", "/v1/activities/{policy}/{name}", "/v1/transfers"} <= set(spec["paths"])
+    assert {f"/v1/queries/{name}" for name in CQ} <= set(spec["paths"])
+
+
+def test_operation_ids_are_names_a_client_generator_keeps() -> None:
+    from dpv_almi.settings import Settings
+    from dpv_almi.web import create_app
+
+    spec = create_app(Settings(workers=1)).openapi()
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert {"list_activities", "get_activity", "list_policies", "get_policy", "list_transfers", "list_queries"} <= set(
+        ids
     )
+    # not FastAPI's default (function name + path + method: list_activities_v1_activities_get)
+    assert all(re.fullmatch(r"[a-z]+(_[a-z0-9]+)*", i) and "_v1_" not in i for i in ids), ids
+
+
+def test_every_200_answer_of_v1_is_typed() -> None:
+    from dpv_almi.settings import Settings
+    from dpv_almi.web import create_app
+
+    spec = create_app(Settings(workers=1)).openapi()
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/v1/") or path.startswith(("/v1/queries/", "/v1/admin")):
+            continue
+        schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in schema, (path, schema)
+
+
+@pytest.mark.parametrize("bad", ["concept=not%20an%20iri", "concept=%3Cno%20spaces%3E"])
+def test_a_named_querys_parameters_are_declared_and_validated(client, assert_problem, bad: str) -> None:
+    spec = client.get("/v1/openapi.json").json()
+    declared = spec["paths"]["/v1/queries/activities-by-data-category"]["get"]["parameters"]
+    assert [(p["name"], p["in"]) for p in declared] == [("concept", "query")] and declared[0]["description"]
+    assert_problem(client.get(f"/v1/queries/activities-by-data-category?{bad}"), 422)
+
+
+def test_a_named_query_in_a_browser_is_a_table_of_labels(client) -> None:
+    page = client.get(
+        "/v1/queries/third-country-transfers",
+        params={"lang": "sv"},
+        headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+    )
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'data-query="third-country-transfers"' in page.text and "Adekvansbeslut" in page.text
+    assert '<a href="/sparql#q=third-country-transfers">' in page.text
+    assert ">eu-gdpr:A45-3<" not in page.text and ">https://w3id.org/dpv/legal/eu/gdpr#A45-3<" not in page.text

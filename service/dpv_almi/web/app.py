@@ -106,6 +106,9 @@ def create_app(
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
         redoc_url=None,
+        # operation ids are the routes' function names (list_activities, get_policy …), which a client
+        # generator turns into method names as they are
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.services = services = deps.Services(
         settings=settings,

@@ -146,12 +146,15 @@ def test_each_activity_shows_every_aspect_the_notice_states(page) -> None:
         ):
             assert f"<dt>{heading}</dt>" in article, (heading, article[:200])
     assert "Unnamed country outside the EU (third country)" in page["en"]
-    assert "eu-gdpr:SCCByCommission" in page["en"]
+    assert (
+        "SCCs adopted by Commission" in page["en"] and "eu-gdpr:SCCByCommission" not in page["en"]
+    )  # labels, not IRIs
 
 
 def test_activities_are_grouped_by_legal_basis_as_in_the_notice(page) -> None:
-    headings = re.findall(r"<h3 id=\"basis-\d\">(.*?)</h3>", page["en"])
-    assert len(headings) == 2 and "A6-1-f" in headings[0] and "A6-1-a" in headings[1]
+    headings = re.findall(r"<h3 id=\"basis-\d\" data-iri=\"([^\"]+)\">(.*?)</h3>", page["en"])
+    assert len(headings) == 2 and headings[0][0].endswith("A6-1-f") and headings[1][0].endswith("A6-1-a")
+    assert "legitimate interest" in headings[0][1] and "consent" in headings[1][1]
 
 
 def test_each_activity_links_to_its_rest_resource_and_a_sparql_query_that_answers(client, page) -> None:
@@ -283,3 +286,19 @@ def test_without_graphviz_the_page_says_so(client, monkeypatch, assert_problem) 
     page = client.get("/diagram?lang=en&policy=almi")
     assert page.status_code == 200 and 'id="diagram-missing"' in page.text and "Graphviz" in page.text
     assert_problem(client.get("/diagram.svg?policy=almi"), 503)
+
+
+@pytest.mark.backends("memory")
+def test_the_swedish_notice_names_every_legal_basis_and_safeguard_in_swedish(client) -> None:
+    """No English DPV label and no IRI in the Swedish page's text (legal bases, safeguards, articles)."""
+    page = client.get("/", params={"lang": "sv"}).text
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "legitimate interest" not in text and "adequacy decision" not in text and "SCCs" not in text
+    assert "eu-gdpr:" not in text and "https://" not in text and "A45-3" not in text
+    assert "Intresseavvägning" in text and "Adekvansbeslut" in text and "Kan ske" in text
+
+
+@pytest.mark.backends("memory")
+def test_the_editor_runs_a_question_in_the_editor(client) -> None:
+    page = client.get("/sparql", headers={"accept": "text/html", "accept-language": "sv"}).text
+    assert 'href="/sparql#q=third-country-transfers"' in page

@@ -104,6 +104,9 @@ UI: dict[str, dict[str, str]] = {
         "editor_noscript": "The editor needs JavaScript. Without it, each question below runs through the SPARQL endpoint and answers in SPARQL JSON.",
         "editor_missing": "The editor's assets are not installed on this server (run make assets).",
         "run": "Run",
+        "open_in_editor": "Open this question in the SPARQL editor",
+        "answer_rows": "Answer: %d rows",
+        "table": "table",
         "questions": "Competency questions",
     },
     "sv": {
@@ -163,6 +166,9 @@ UI: dict[str, dict[str, str]] = {
         "editor_noscript": "Redigeraren kräver JavaScript. Utan det körs varje fråga nedan genom SPARQL-tjänsten och svarar i SPARQL JSON.",
         "editor_missing": "Redigerarens filer är inte installerade på servern (kör make assets).",
         "run": "Kör",
+        "open_in_editor": "Öppna frågan i SPARQL-redigeraren",
+        "answer_rows": "Svar: %d rader",
+        "table": "tabell",
         "questions": "Kompetensfrågor",
     },
 }

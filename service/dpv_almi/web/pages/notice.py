@@ -17,7 +17,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.namespaces import RESOURCE_BASE
-from dpv_almi.web.pages.common import PageLangParam, page_language, policy_graph, render, short
+from dpv_almi.web.labels import labels
+from dpv_almi.web.pages.common import PageLangParam, page_language, policy_graph, render
 from dpv_almi.web.routers.v1.common import bound_text, rows
 
 router = APIRouter(include_in_schema=False)
@@ -110,13 +111,11 @@ def _transfers(found: list[dict[str, Any]], activities: dict[str, Activity]) -> 
             continue
         transfer = next((t for t in activity.transfers if t.iri == row["transfer"]), None)
         if transfer is None:
-            transfer = Transfer(
-                row["transfer"], row.get("countryLabel") or _local(row["country"]), row.get("likelihoodLabel")
-            )
+            transfer = Transfer(row["transfer"], row["country"], row.get("likelihood"))
             activity.transfers.append(transfer)
         for key in ("transferBasis", "safeguard"):
-            if key in row and short(row[key]) not in transfer.safeguards:
-                transfer.safeguards.append(short(row[key]))
+            if key in row and row[key] not in transfer.safeguards:
+                transfer.safeguards.append(row[key])
 
 
 def _categories(found: list[dict[str, Any]]) -> list[Category]:
@@ -142,13 +141,42 @@ def _rights(found: list[dict[str, Any]], wanted: set[str]) -> list[Right]:
                 row["right"], row.get("label") or _local(row["right"]), row.get("conditions"), row.get("deadlineLabel")
             ),
         )
-        if "article" in row and _local(row["article"]) not in right.articles:
-            right.articles.append(_local(row["article"]))
+        if "article" in row and row["article"] not in right.articles:
+            right.articles.append(row["article"])
     return sorted(rights.values(), key=lambda r: r.articles[:1] or [r.label])
 
 
 def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _is_iri(value: str) -> bool:
+    return value.startswith(("http://", "https://", "urn:"))
+
+
+async def _name_everything(
+    request: Request, language: str, activities: dict[str, Activity], rights: list[Right]
+) -> None:
+    """Every IRI the page shows, by its label in the page's language (one label query): values,
+    transfer countries, likelihoods, bases and safeguards, the articles of rights."""
+    iris: set[str] = set()
+    for activity in activities.values():
+        iris |= {v.iri for values in activity.aspects.values() for v in values if _is_iri(v.iri)}
+        for transfer in activity.transfers:
+            iris |= {transfer.country, *transfer.safeguards} | ({transfer.likelihood} if transfer.likelihood else set())
+    iris |= {article for right in rights for article in right.articles}
+    names = await labels(request, iris, language)
+    for activity in activities.values():
+        for values in activity.aspects.values():
+            for value in values:
+                value.label = names.get(value.iri, value.label)
+            values.sort(key=lambda v: v.label.casefold())
+        for transfer in activity.transfers:
+            transfer.country = names.get(transfer.country, transfer.country)
+            transfer.likelihood = names.get(transfer.likelihood, transfer.likelihood) if transfer.likelihood else None
+            transfer.safeguards = [names.get(s, s) for s in transfer.safeguards]
+    for right in rights:
+        right.articles = [names.get(a, a) for a in right.articles]
 
 
 def by_basis(activities: dict[str, Activity]) -> list[tuple[Value, list[Activity]]]:
@@ -187,6 +215,8 @@ async def notice_page(
         text = bound_text(request, "activity", {"activity": activity.iri, "lang": language})
         activity.sparql_url = "/sparql#query=" + quote(text, safe="")
     used_rights = {v.iri for a in activities.values() for v in a.aspects.get("right", [])}
+    chosen_rights = _rights(rights, used_rights)
+    await _name_everything(request, language, activities, chosen_rights)
     head = summary[0] if summary else {}
     notice_iri = head.get("notice")
     return render(
@@ -198,7 +228,7 @@ async def notice_page(
             "groups": by_basis(activities),
             "aspects": ASPECTS,
             "categories": _categories(categories),
-            "rights": _rights(rights, used_rights),
+            "rights": chosen_rights,
             "changes": [c for c in changes if c.get("notice") == notice_iri],
         },
     )

@@ -191,3 +191,27 @@ class Change(Model):
 
 def term(iri: Any, labels: dict[str, str]) -> Term | None:
     return None if iri is None else Term(iri=str(iri), label=labels.get(str(iri), str(iri)))
+
+
+class QueryParameterInfo(Model):
+    name: str
+    kind: str = Field(description="iri, string, lang, boolean or integer")
+    default: str
+    description: str
+
+
+class NamedQueryInfo(Model):
+    name: str
+    title: dict[str, str] = Field(description="Title by language (sv, en)")
+    question: dict[str, str] = Field(description="The question by language (sv, en)")
+    answer: str | None = None
+    form: str
+    parameters: list[QueryParameterInfo]
+    href: str = Field(description="Where to run it (GET; parameters as query parameters)")
+    editor: str = Field(description="Where it opens in the SPARQL editor")
+    sparql: str
+
+
+class NamedQueryList(Model):
+    count: int
+    items: list[NamedQueryInfo]

@@ -9,6 +9,8 @@
     return;
   }
   var questions = JSON.parse(block.textContent);
+  var titles = {};
+  questions.forEach(function (question) { titles[question.name] = question.title; });
   var endpoint = new URL(holder.getAttribute("data-endpoint") || "/sparql", window.location.href).href;
   var requestConfig = { endpoint: endpoint, method: "POST" };
 
@@ -30,10 +32,14 @@
     yasr: { persistenceId: null }
   });
 
+  // #query=<SPARQL> opens a query of its own; #q=<name> brings that question's tab to the front
   var hash = window.location.hash;
   var opened = hash.indexOf("#query=") === 0 ? decodeURIComponent(hash.slice("#query=".length)) : null;
+  var wanted = hash.indexOf("#q=") === 0 ? decodeURIComponent(hash.slice("#q=".length)) : null;
+  var known = questions.some(function (question) { return question.name === wanted; });
   questions.forEach(function (question, index) {
-    yasgui.addTab(index === 0 && opened === null, {
+    var active = opened === null && (known ? question.name === wanted : index === 0);
+    yasgui.addTab(active, {
       name: question.title,
       yasqe: { value: question.text },
       requestConfig: requestConfig
@@ -42,5 +48,18 @@
   if (opened !== null) {
     yasgui.addTab(true, { name: "query", yasqe: { value: opened }, requestConfig: requestConfig });
   }
+  // a Run link on this page: the question's tab, without reloading the page
+  document.querySelectorAll("a[data-question]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var name = link.getAttribute("data-question");
+      var tab = Object.keys(yasgui._tabs || {}).map(function (id) { return yasgui.getTab(id); })
+        .filter(function (t) { return t && t.getName() === titles[name]; })[0];
+      if (tab) {
+        event.preventDefault();
+        yasgui.selectTabId(tab.getId());
+        holder.scrollIntoView();
+      }
+    });
+  });
   window.dpvYasgui = yasgui; // for the browser tests and the curious
 })();
