@@ -49,6 +49,25 @@ def test_a_query_typed_in_the_editor_runs_and_shows_rows(page) -> None:
     assert page.errors == []
 
 
+def test_a_questions_run_link_opens_it_in_the_editor(page) -> None:
+    """The Run link beside a question brings its tab forward in the editor (not raw results XML)."""
+    page.page.goto(f"{page.base}/sparql")
+    page.page.wait_for_selector(".yasgui .tabsList .tab")
+    link = page.page.locator('a[data-question="third-country-transfers"]')
+    link.click()
+    active = page.page.locator(".yasgui .tabsList .tab.active").inner_text()
+    title = page.page.locator("#q-third-country-transfers").inner_text()
+    assert title.strip() in active  # the tab's text is its name and a close mark
+    assert "dpv:CrossBorderTransfer" in page.page.locator(".yasgui .tabPanel.active .CodeMirror").first.inner_text()
+    page.page.goto(f"{page.base}/sparql#q=consent-activities")
+    page.page.reload()  # a new hash alone does not load the page again
+    page.page.wait_for_selector(".yasgui .tabsList .tab.active")
+    assert page.page.locator("#q-consent-activities").inner_text().strip() in (
+        page.page.locator(".yasgui .tabsList .tab.active").inner_text()
+    )
+    assert page.errors == []
+
+
 def test_the_validation_page_lists_the_warnings(page) -> None:
     page.page.goto(f"{page.base}/validation?lang=en")
     warnings = page.page.locator('table[data-severity="warning"] tbody tr')

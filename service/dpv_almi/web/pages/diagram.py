@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dpv_almi.errors import DpvAlmiError
+from dpv_almi.web.labels import labels
 from dpv_almi.web.pages.common import HTML_HEADERS, UI, PageLangParam, page_language, policy_graph, render
 from dpv_almi.web.routers.v1.common import rows
 
@@ -57,37 +58,49 @@ def _node_id(kind: str, iri: str) -> str:
     return f"{kind}_{hashlib.sha1(iri.encode(), usedforsecurity=False).hexdigest()[:10]}"
 
 
-def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
-    """DOT for the rows of the ``data-flow`` query (one node per resource, one edge per link)."""
+def to_dot(found: Iterable[dict[str, Any]], title: str, names: dict[str, str] | None = None) -> str:
+    """DOT for the rows of the ``data-flow`` query that cannot draw a path the data lacks.
+
+    Each activity has its own edge to each recipient it shares data with, labelled with the categories
+    it shares (not activity → category → recipient, where two activities meeting at one category would
+    draw a path to each other's recipients); a data importer has an edge to its third country, labelled
+    with the transfer's bases and safeguards.  Three columns (activities, recipients, countries) keep the
+    picture narrow enough for a 1,400 px screen.  Labels: *names* (the page's language), else the rows'.
+    """
+    names = names or {}
     nodes: dict[str, tuple[str, str, str]] = {}  # id -> (kind, label, link)
-    edges: dict[tuple[str, str], set[str]] = {}
+    shared: dict[tuple[str, str], set[str]] = {}
+    transfers: dict[tuple[str, str], set[str]] = {}
 
     def node(kind: str, iri: str, label: str | None, link: str = "") -> str:
         identifier = _node_id(kind, iri)
-        nodes.setdefault(identifier, (kind, label or iri.rsplit("/", 1)[-1], link))
+        nodes.setdefault(identifier, (kind, names.get(iri) or label or iri.rsplit("/", 1)[-1], link))
         return identifier
+
+    def name(iri: str | None, label: str | None) -> str:
+        if iri is None:
+            return label or ""
+        return names.get(iri) or label or iri.rsplit("/", 1)[-1]
 
     for row in found:
         activity = node(
             "activity", row["activity"], row.get("activityLabel"), "/#" + row["activity"].rsplit("/", 1)[-1]
         )
-        category = node("category", row["category"], row.get("categoryLabel"))
         recipient = node("recipient", row["recipient"], row.get("recipientLabel"))
-        edges.setdefault((activity, category), set())
-        edges.setdefault((category, recipient), set())
+        shared.setdefault((activity, recipient), set()).add(name(row.get("category"), row.get("categoryLabel")))
         if row["kind"] == "transfer" and "country" in row:
             country = node("country", row["country"], row.get("countryLabel"))
-            labels = edges.setdefault((recipient, country), set())
-            if row.get("safeguardLabel"):
-                labels.add(row["safeguardLabel"])
+            safeguards = transfers.setdefault((recipient, country), set())
+            if row.get("safeguard") or row.get("safeguardLabel"):
+                safeguards.add(name(row.get("safeguard"), row.get("safeguardLabel")))
 
     lines = [
         "digraph dataflow {",
-        f'  graph [rankdir=LR, ranksep=1.2, nodesep=0.25, fontname="DejaVu Sans", tooltip={_quote(title)}];',
+        f'  graph [rankdir=LR, ranksep=2.2, nodesep=0.18, size="14,60", fontname="DejaVu Sans", tooltip={_quote(title)}];',
         '  node [fontname="DejaVu Sans", fontsize=11];',
-        '  edge [fontname="DejaVu Sans", fontsize=9, color="#777777", arrowsize=0.6];',
+        '  edge [fontname="DejaVu Sans", fontsize=8, color="#777777", fontcolor="#555555", arrowsize=0.6];',
     ]
-    for kind in _STYLE:
+    for kind in ("activity", "recipient", "country"):
         members = sorted((i, v) for i, v in nodes.items() if v[0] == kind)
         lines.append(f"  subgraph {kind}s {{ rank=same;")
         for identifier, (_, label, link) in members:
@@ -102,9 +115,17 @@ def to_dot(found: Iterable[dict[str, Any]], title: str) -> str:
                 attributes.append(f"URL={_quote(link)}")
             lines.append(f"    {identifier} [{', '.join(attributes)}];")
         lines.append("  }")
-    for (source, target), labels in sorted(edges.items()):
-        label = f' [label={_quote(_wrap("; ".join(sorted(labels)), 34))}, color="#c0392b"]' if labels else ""
-        lines.append(f"  {source} -> {target}{label};")
+    for (source, target), categories in sorted(shared.items()):
+        text = "; ".join(sorted(c for c in categories if c))
+        lines.append(
+            f'  {source} -> {target} [label={_quote(_wrap(text, 40))}, tooltip={_quote(text)}, class="shares"];'
+        )
+    for (source, target), safeguards in sorted(transfers.items()):
+        text = "; ".join(sorted(safeguards))
+        lines.append(
+            f"  {source} -> {target} [label={_quote(_wrap(text, 34))}, tooltip={_quote(text)}, "
+            f'color="#c0392b", fontcolor="#c0392b", class="transfer"];'
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -132,9 +153,11 @@ def render_svg(dot: str, timeout: float = DOT_TIMEOUT) -> str:
     return svg
 
 
-async def _flow(request: Request, lang: str, policy: str | None) -> tuple[list[dict[str, Any]], str]:
+async def _flow(request: Request, lang: str, policy: str | None) -> tuple[list[dict[str, Any]], str, dict[str, str]]:
     found = await rows(request, "data-flow", {"graph": policy_graph(request, policy), "lang": lang})
-    return found, to_dot(found, UI[lang]["diagram_title"])
+    columns = ("activity", "category", "recipient", "country", "safeguard")
+    names = await labels(request, {row[c] for row in found for c in columns if c in row}, lang)
+    return found, to_dot(found, UI[lang]["diagram_title"], names), names
 
 
 @router.get("/diagram", response_class=HTMLResponse, summary="The data-flow picture (SVG in a page)")
@@ -142,7 +165,7 @@ async def diagram_page(
     request: Request, lang: str | None = PageLangParam, policy: str | None = Query(None)
 ) -> HTMLResponse:
     language = page_language(request, lang)
-    found, dot = await _flow(request, language, policy)
+    found, dot, names = await _flow(request, language, policy)
     svg, missing = None, False
     try:
         svg = await asyncio.to_thread(render_svg, dot)
@@ -150,12 +173,9 @@ async def diagram_page(
         missing = True
     table = sorted(
         {
-            (
-                r.get("activityLabel", ""),
-                r.get("categoryLabel", ""),
-                r.get("recipientLabel", ""),
-                r.get("countryLabel", ""),
-                r.get("safeguardLabel", ""),
+            tuple(
+                names.get(r[c], r[c]) if c in r else ""
+                for c in ("activity", "category", "recipient", "country", "safeguard")
             )
             for r in found
         }
@@ -171,7 +191,7 @@ async def diagram_page(
 @router.get("/diagram.svg", summary="The data-flow picture as SVG")
 async def diagram_svg(request: Request, lang: str | None = PageLangParam, policy: str | None = Query(None)) -> Response:
     language = page_language(request, lang)
-    _, dot = await _flow(request, language, policy)
+    _, dot, _ = await _flow(request, language, policy)
     try:
         svg = await asyncio.to_thread(render_svg, dot)
     except GraphvizMissing:
