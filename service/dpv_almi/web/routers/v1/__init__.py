@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from dpv_almi.web.routers.v1 import activities, notice, policies, queries
+from dpv_almi.web.routers.v1 import activities, corpus, notice, policies, queries
 
 router = APIRouter(prefix="/v1")
-for module in (policies, activities, notice, queries):
+for module in (policies, activities, notice, queries, corpus):
     router.include_router(module.router)
