@@ -14,7 +14,7 @@ import weakref
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from rdflib import Graph
 
 from dpv_almi.errors import DpvAlmiError, InputError
@@ -33,6 +33,7 @@ from dpv_almi.validation.matrix import (
 )
 from dpv_almi.web import deps
 from dpv_almi.web.routers.v1.common import LangParam, bound_text, lang_of
+from dpv_almi.web.routers.v1.models import Model
 
 router = APIRouter(tags=["corpus"])
 
@@ -132,10 +133,6 @@ def default_order(sort: str) -> Literal["asc", "desc"]:
 
 
 # ---- the answer ---------------------------------------------------------------------------------
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
 
 
 StatusName = Literal["met", "vague", "missing"]
@@ -271,6 +268,7 @@ OrderParam = Query(None, description="asc or desc (default: desc for counts and 
 @router.get(
     "/corpus",
     response_model=Corpus,
+    operation_id="get_corpus",
     summary="The observatory: each policy against each GDPR Art. 13/14 requirement (met, vague, missing)",
 )
 async def get_corpus(
