@@ -30,13 +30,14 @@ Earlier versions are archived source files (``Archive``), described in the regis
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ from dpv_almi.errors import InputError
 from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH
-from dpv_almi.store import registry, remote
+from dpv_almi.store import leases, registry, remote
 from dpv_almi.store.dataset import DataStore, graph_for, graph_id_for, policy_id
 from dpv_almi.store.registry import REGISTRY_GRAPH, PolicyRecord
 
@@ -101,7 +102,13 @@ class DiskSpec:
     fork = False
 
     def open(self) -> DataStore:
-        return DataStore(store=pyoxigraph.Store.read_only(self.path))
+        held = leases.lease(Path(self.path))  # before opening: the generation cannot go meanwhile
+        if not Path(self.path).is_dir():
+            held.release()
+            raise FileNotFoundError(f"store generation {self.path} is gone")
+        data = DataStore(store=pyoxigraph.Store.read_only(self.path))
+        data.lease = held  # type: ignore[attr-defined]  # held as long as this worker serves it
+        return data
 
 
 WorkerSpec = MemorySpec | DiskSpec
@@ -220,9 +227,16 @@ class Backend(ABC):
             )
         check_rdf(data, suffix, policy)
         record = registry.new_record(policy, data, source or f"{policy}{suffix}", version)
-        self.archive.put(record, data, suffix)
-        self._store_policy(record, data, suffix, registry.replace_current(self.info().records, record))
+        with self.writing():  # the records extended are the latest, whoever wrote them
+            self.archive.put(record, data, suffix)
+            self._store_policy(record, data, suffix, registry.replace_current(self.info().records, record))
         return record
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around one write: a backend other processes write too serialises them here and re-reads
+        what it serves first (the default: nothing to do, the process owns its data)."""
+        yield
 
     def versions(self, policy: str) -> list[PolicyRecord]:
         return [r for r in self.info().records if r.id == policy]
@@ -368,7 +382,18 @@ class DiskBackend(Backend):
             del store
             gc.collect()
             (path / "CURRENT").write_text("gen-000001\n")
+        self._lease = leases.lease(self.live())  # what this process serves is never pruned
         self._info = self._read_info()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time across processes, building on the latest generation and registry."""
+        with leases.writing(self.path):
+            self._info = self._read_info()
+            yield
+
+    def close(self) -> None:
+        self._lease.release()
 
     def live(self) -> Path:
         return self.path / (self.path / "CURRENT").read_text().strip()
@@ -392,16 +417,16 @@ class DiskBackend(Backend):
         ``Store.bulk_load`` streams each file (no transaction holding it all: the generation is not
         served until ``CURRENT`` names it); a file's graphs replace the same graphs already stored."""
         paths = expand_paths(files)
-        existing = {(r.id, r.version) for r in self._info.records}
-        fresh = not self._info.graphs
         records: list[PolicyRecord] = []
 
-        def write(store: pyoxigraph.Store) -> None:
-            records.extend(load_recorded(store, paths, bulk=True, replace=not fresh))
+        def write(store: pyoxigraph.Store) -> None:  # under the write lock, on the latest registry
+            existing = {(r.id, r.version) for r in self._info.records}
+            records.extend(load_recorded(store, paths, bulk=True, replace=bool(self._info.graphs)))
             added = [r for r in records if (r.id, r.version) not in existing]
             _write_registry(store, registry.replace_current_many(self._info.records, added))
 
-        self._new_generation(write)
+        with self.writing():
+            self._new_generation(write)
         return records
 
     def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
@@ -442,14 +467,18 @@ class DiskBackend(Backend):
         _fsync(pointer)
         os.replace(pointer, self.path / "CURRENT")
         _fsync(self.path)
+        self._lease.release()
+        self._lease = leases.lease(target)
         self._info = self._read_info()
         self._prune(keep={live.name, target.name})
 
     def _prune(self, keep: set[str]) -> None:
-        """Remove generations older than the previous one (its workers may still be finishing)."""
+        """Remove generations older than the previous one that nobody holds a lease on: another
+        process (a service, its workers) may still serve one."""
         for old in self.path.glob("gen-*"):
-            if old.name not in keep:
+            if old.name not in keep and not leases.in_use(old):
                 shutil.rmtree(old, ignore_errors=True)
+                leases.forget(old)
 
 
 def _fsync(path: Path) -> None:
