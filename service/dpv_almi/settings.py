@@ -140,7 +140,7 @@ class Settings:
         metavar="N",
     )
     queue_wait: float = setting(
-        2.0,
+        5.0,
         help="longest a query waits for a free query worker (seconds; 0: no bound); past it, 503 with "
         "Retry-After: under runaway queries a client is refused quickly, not kept waiting",
         metavar="SECONDS",

@@ -105,3 +105,24 @@ def test_serve_leaves_no_temporary_folder_behind(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     assert not [p.name for p in own_tmp.iterdir() if p.name.startswith("dpv-almi-versions-")]
+
+
+def test_the_token_is_redacted_however_a_url_spells_it(serve) -> None:
+    """``%2D`` / ``%2d`` encodings and a token straddling the log's 500-character cut all used to
+    leave the token, or a prefix of it, in the access log."""
+    token = "secret-token-123"
+    server = serve(["--log-level", "info"], {"DPV_ALMI_ADMIN_TOKEN": token})
+    spellings = [
+        "access_token=secret%2Dtoken%2D123",
+        "access_token=secret%2dtoken%2d123",
+        "token=%73%65cret-token-123",
+        "q=" + "a" * (500 - len("q=") - 6) + token,  # the cut falls inside the token
+        "q=" + "b" * 490 + "&t=" + token,
+    ]
+    for query in spellings:
+        httpx.get(f"{server.url}/v1/policies?{query}", timeout=30)
+    server.stop()
+    log = server.log.read_text(errors="replace")
+    assert "[redacted]" in log
+    for leaked in ("secret", "%73%65cret", "secret%2", "token-123", "secret-tok"):
+        assert leaked not in log.lower(), leaked

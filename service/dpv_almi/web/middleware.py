@@ -29,7 +29,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dpv_almi.web import redaction
+
 access_log = logging.getLogger("dpv_almi.access")
+access_log.addFilter(redaction.RedactFilter())
 
 CACHED_PREFIXES = ("/sparql", "/v1/")
 
@@ -92,7 +95,8 @@ class AccessLogMiddleware:
                 "request_id": correlation_id.get(),
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1")[:500],
+                # redacted whole, then cut: no prefix of a secret survives the cut
+                "query": redaction.redact(scope.get("query_string", b"").decode("latin-1"))[:500],
                 "status": status,
                 "bytes": size,
                 "duration_ms": round(elapsed * 1000, 2),

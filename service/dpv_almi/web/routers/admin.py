@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
-import logging
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from fastapi import APIRouter, Query, Request
 
 from dpv_almi.errors import DpvAlmiError
 from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import RdfLoadError
-from dpv_almi.web import deps
-from dpv_almi.web.middleware import access_log
+from dpv_almi.web import deps, redaction
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], include_in_schema=True)
 
@@ -37,36 +33,9 @@ SUFFIXES = {
 _write_lock = asyncio.Lock()
 
 
-class RedactToken(logging.Filter):
-    """Blank the admin token out of a log record: the access log records each request's path and query
-    string, and a client may wrongly put the token there (``?token=…``); headers are never logged.
-    Each app adds its token (:func:`redact`); one filter serves every app of the process."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        for token in self.tokens:
-            message = record.getMessage()
-            forms = sorted(
-                {token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]}, key=len, reverse=True
-            )
-            if any(form in message for form in forms):
-                for form in forms:
-                    message = message.replace(form, "[redacted]")
-                record.msg, record.args = message, None
-        return True
-
-
-_redactor = RedactToken()
-access_log.addFilter(_redactor)
-
-
 def redact(token: str | None) -> None:
-    """Keep *token* out of the access log from now on."""
-    if token:
-        _redactor.tokens.add(token)
+    """Keep *token* out of every log (:mod:`dpv_almi.web.redaction`)."""
+    redaction.add(token)
 
 
 def _authorise(request: Request) -> None:
