@@ -21,11 +21,16 @@ import pytest
 from dpv_almi import resources
 from dpv_almi.sparql.catalogue import NamedQuery, load_catalogue, load_rest_catalogue
 from dpv_almi.store.backends import MemoryBackend
+from tests.ontology.test_cross_organisation_questions import CROSS_ORGANISATION
 
 QUERIES: dict[str, NamedQuery] = {
     **{f"cq:{name}": query for name, query in load_catalogue().items()},
     **{f"rest:{name}": query for name, query in load_rest_catalogue().items()},
 }
+EMPTY_ON_THE_PACKAGED_DATA = {f"cq:{name}" for name in CROSS_ORGANISATION}
+"""Questions across organisations that the Almi model rightly does not answer (no US transfer, no special
+category, no automated decision, a basis for every activity): their answers are checked non-empty over
+other notices in tests/ontology/test_cross_organisation_questions.py; here, that the service agrees."""
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b(?P<keys>[^{}]*)$", re.IGNORECASE)
 
 
@@ -94,6 +99,9 @@ def test_named_query_answers_as_in_memory(server_url: str, reference: MemoryBack
     actual = _from_service(server_url, query)
     if isinstance(expected, bool):
         assert actual is expected
+        return
+    if not expected and name in EMPTY_ON_THE_PACKAGED_DATA:
+        assert actual == expected
         return
     assert expected, f"{name}: the reference answer is empty, so it cannot tell stores apart"
     assert Counter(actual) == Counter(expected)
