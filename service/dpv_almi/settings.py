@@ -140,9 +140,10 @@ class Settings:
         metavar="N",
     )
     queue_wait: float = setting(
-        5.0,
-        help="longest a query waits for a free query worker (seconds; 0: no bound); past it, 503 with "
-        "Retry-After: under runaway queries a client is refused quickly, not kept waiting",
+        2.0,
+        help="a query waiting for a worker gives up after this long once every worker has been on its "
+        "query that long (seconds; 0: never): 503 with Retry-After, so runaway queries cannot keep others "
+        "waiting, while a queue of short queries keeps moving",
         metavar="SECONDS",
     )
     max_header_bytes: int = setting(16_384, help="largest request head (request line and headers)", metavar="BYTES")

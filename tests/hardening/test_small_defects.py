@@ -73,7 +73,7 @@ def test_a_javascript_dpo_contact_is_shown_as_text(tmp_path: Path) -> None:
         "ex:Notice a dpv:PrivacyNotice ; dpv:hasDataProtectionOfficer ex:DPO .\n"
         'ex:DPO dpv:hasContact "javascript:alert(document.cookie)" .\n'
     )
-    settings = Settings(workers=1, data=(*resources.default_data_files(), notice))
+    settings = Settings(workers=1, queue_wait=0, data=(*resources.default_data_files(), notice))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         page = client.get("/", params={"policy": "evil", "lang": "en"})
     assert page.status_code == 200, page.text
@@ -126,3 +126,24 @@ def test_the_token_is_redacted_however_a_url_spells_it(serve) -> None:
     assert "[redacted]" in log
     for leaked in ("secret", "%73%65cret", "secret%2", "token-123", "secret-tok"):
         assert leaked not in log.lower(), leaked
+
+
+@pytest.mark.parametrize(
+    "conditional",
+    [{"If-None-Match": "*"}, {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}],
+    ids=["star", "future-date"],
+)
+def test_a_conditional_request_is_validated_before_it_is_answered(client: TestClient, conditional) -> None:
+    """These used to give 304 for an unknown policy, bad parameters and malformed queries."""
+    assert client.get("/v1/policies/nope", headers=conditional).status_code == 404
+    assert client.get("/v1/activities", params={"limit": "-3"}, headers=conditional).status_code == 422
+    assert client.get("/sparql", params={"query": "SELEC nothing"}, headers=conditional).status_code == 400
+    found = client.get("/v1/policies/almi", headers=conditional)
+    expected = 304 if "If-None-Match" in conditional else 200  # a future date is no valid date: ignored
+    assert found.status_code == expected and (expected == 200 or found.content == b"")
+
+
+def test_an_if_modified_since_after_the_last_change_is_a_304(client: TestClient) -> None:
+    first = client.get("/v1/policies/almi")
+    again = client.get("/v1/policies/almi", headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert again.status_code == 304 and again.content == b""

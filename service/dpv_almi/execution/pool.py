@@ -218,12 +218,15 @@ class WorkerPool:
         queue_limit: int = 0,
         queue_wait: float = 0,
     ) -> None:
-        """*queue_limit* tasks may wait for a worker at once and each for at most *queue_wait* s
-        (0: no bound); past either, :class:`PoolBusy`: under runaway queries a client is refused
-        quickly instead of waiting behind them for their whole timeouts."""
+        """*queue_limit* tasks may wait for a worker at once (0: no bound), and a task gives up
+        waiting after *queue_wait* s once every worker has been busy that long (0: never): past
+        either, :class:`PoolBusy`.  Under runaway queries a client is refused quickly instead of
+        waiting behind them for their whole timeouts; behind short tasks it waits its turn."""
         self.size = max(1, size)
         self.queue_limit, self.queue_wait = queue_limit, queue_wait
         self._waiting = 0
+        self._busy_since: dict[_Worker, float] = {}
+        """When each busy worker took its task (loop time)."""
         self.context = context
         self.initializer, self.initargs, self.spent = initializer, tuple(initargs), spent
         self._idle: list[_Worker] = []
@@ -290,10 +293,7 @@ class WorkerPool:
                 raise PoolBusy(f"{self._waiting} queries already wait for a worker")
             self._waiting += 1
             try:
-                async with asyncio.timeout(self.queue_wait or None):
-                    await self._slots.acquire()
-            except TimeoutError:
-                raise PoolBusy(f"no worker was free within {self.queue_wait:g} s") from None
+                await self._acquire_while_moving()
             finally:
                 self._waiting -= 1
         else:
@@ -310,6 +310,27 @@ class WorkerPool:
         except BaseException:
             self._slots.release()
             raise
+
+    async def _acquire_while_moving(self) -> None:
+        """Wait for a worker for as long as the queue moves: past ``queue_wait``, give up (PoolBusy)
+        only when every busy worker has been on its task longer than that -- runaways hold the pool.
+        Workers busy with short tasks (a page's queries, a burst) keep the caller waiting its turn."""
+        assert self._slots is not None  # noqa: S101 - an invariant for the type checker, not an input check
+        if not self.queue_wait:
+            await self._slots.acquire()
+            return
+        loop = asyncio.get_running_loop()
+        waited_since = loop.time()
+        while True:
+            try:
+                async with asyncio.timeout(max(0.05, waited_since + self.queue_wait - loop.time())):
+                    await self._slots.acquire()
+                return
+            except TimeoutError:
+                now = loop.time()
+                if self._busy_since and all(now - began >= self.queue_wait for began in self._busy_since.values()):
+                    raise PoolBusy(f"every worker has been busy for over {self.queue_wait:g} s") from None
+                waited_since = now - self.queue_wait + 0.25  # look again shortly
 
     def _give_back(self, worker: _Worker | None) -> None:
         if worker is not None:
@@ -369,6 +390,7 @@ class WorkerPool:
         if self._starting is None or self._starting.locked():
             await self.start()
         worker = await self._take()
+        self._busy_since[worker] = asyncio.get_running_loop().time()
         keep: _Worker | None = None
         try:
             if worker.writer.is_closing():
@@ -387,6 +409,7 @@ class WorkerPool:
             self._end(worker, retire=False)
             raise
         finally:
+            self._busy_since.pop(worker, None)
             self._give_back(keep)
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -153,18 +154,30 @@ class ConditionalGetMiddleware:
         )
         return f'W/"{self.version[:12]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
 
-    def not_modified(self, headers: Headers, etag: str) -> bool:
+    def known_tag(self, headers: Headers, etag: str) -> bool:
+        """The client holds this very ETag: it was only ever given with a 200 of this URL, request
+        headers and data version, so the answer is known to be unchanged without running anything."""
+        if_none_match = headers.get("if-none-match")
+        if if_none_match is None:
+            return False
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return etag.removeprefix("W/") in tags
+
+    def unchanged_if_found(self, headers: Headers) -> bool:
+        """``If-None-Match: *`` or an ``If-Modified-Since`` not before the data's last change: a 304
+        *if* the request succeeds -- an unknown policy, a bad parameter or a malformed query is
+        still answered as such.  A date in the future is no valid date (RFC 9110 §13.1.3): ignored."""
         if_none_match = headers.get("if-none-match")
         if if_none_match is not None:
-            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-            return "*" in tags or etag.removeprefix("W/") in tags
+            return "*" in {t.strip() for t in if_none_match.split(",")}
         since = headers.get("if-modified-since")
-        if since:
-            try:
-                return parsedate_to_datetime(since) >= self.last_modified
-            except (TypeError, ValueError):
-                return False
-        return False
+        if not since:
+            return False
+        try:
+            date = parsedate_to_datetime(since)
+            return self.last_modified <= date <= datetime.now(UTC)
+        except (TypeError, ValueError):
+            return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -181,24 +194,33 @@ class ConditionalGetMiddleware:
             "last-modified": format_datetime(self.last_modified, usegmt=True),
             "cache-control": f"public, max-age={self.max_age}",
         }
-        if self.not_modified(headers, etag):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()]
-                    + [(b"vary", b"Accept, Accept-Language")],
-                }
-            )
+        not_modified = {
+            "type": "http.response.start",
+            "status": 304,
+            "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()]
+            + [(b"vary", b"Accept, Accept-Language")],
+        }
+        if self.known_tag(headers, etag):
+            await send(not_modified)
             await send({"type": "http.response.body", "body": b""})
             return
+        conditional = self.unchanged_if_found(headers)
+        swallowing = False
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal swallowing
             if message["type"] == "http.response.start" and message["status"] == 200:
+                if conditional:  # found, and unchanged since the client's copy: no body
+                    swallowing = True
+                    await send(not_modified)
+                    await send({"type": "http.response.body", "body": b""})
+                    return
                 response_headers = MutableHeaders(scope=message)
                 for key, value in cache_headers.items():
                     response_headers[key] = value
                 response_headers["vary"] = _vary(response_headers.get("vary"))
+            elif swallowing:
+                return
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
