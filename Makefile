@@ -63,8 +63,9 @@ concepts: venv
 concepts-check: venv
 	$(BIN)/python scripts/build_dpv_concepts.py --check
 
-dist: venv
-	$(BIN)/python -m build --outdir dist .
+# The release command: wheel and sdist in dist/, with the editor's assets (a missing editor is an error).
+dist: venv assets
+	DPV_ALMI_REQUIRE_EDITOR=1 $(BIN)/python -m build --outdir dist .
 
 # The ontology in Turtle, N-Triples, JSON-LD and RDF/XML, under dist/ontology.
 release: venv
