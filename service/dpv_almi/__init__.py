@@ -1,3 +1,3 @@
 """DPV-ALMI: a DPV model of the Almi privacy notice, with a read-only SPARQL service."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
