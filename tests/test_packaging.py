@@ -110,12 +110,15 @@ def test_validate_a_users_notice_and_the_packaged_example(installed: Path, tmp_p
     notice = tmp_path / "notice.ttl"
     notice.write_text(NOTICE, encoding="utf-8")
     script = installed / "bin" / "dpv-almi"
-    result = subprocess.run([script, "validate", notice], capture_output=True, text=True, cwd=tmp_path,
-                            env=clean_env(), timeout=120)
+    result = subprocess.run(
+        [script, "validate", notice], capture_output=True, text=True, cwd=tmp_path, env=clean_env(), timeout=120
+    )
     assert result.returncode == 1, result.stderr
     assert "Did you mean pd:EmailAddress?" in result.stdout and "LegalBasisKind" not in result.stdout
     assert run(script, "validate", "--example", "almi", cwd=tmp_path, env=clean_env()).stdout
-    empty = subprocess.run([script, "validate"], capture_output=True, text=True, cwd=tmp_path, env=clean_env(), timeout=60)
+    empty = subprocess.run(
+        [script, "validate"], capture_output=True, text=True, cwd=tmp_path, env=clean_env(), timeout=60
+    )
     assert empty.returncode == 2
 
 
@@ -125,7 +128,11 @@ def test_serve_answers_and_serves_the_editor(installed: Path, tmp_path: Path) ->
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [installed / "bin" / "dpv-almi", "serve", "--port", str(port), "--workers", "1"],
-        cwd=tmp_path, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
