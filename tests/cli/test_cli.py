@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dpv_almi import __version__ as dpv_almi_version
+
 
 def dpv_almi(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the installed console script, the way users do."""
@@ -46,4 +48,4 @@ def test_help_and_version() -> None:
     help_text = dpv_almi("--help")
     assert help_text.returncode == 0 and "serve" in help_text.stdout and "concepts" in help_text.stdout
     version = dpv_almi("--version")
-    assert version.returncode == 0 and "0.1.0" in version.stdout
+    assert version.returncode == 0 and dpv_almi_version in version.stdout
