@@ -38,7 +38,11 @@ def visible(cell: Any) -> list[tuple[str, str]]:
 
 
 def test_notebooks_exist() -> None:
-    assert [path.name for path in NOTEBOOKS] == ["01-tour-of-the-notice.ipynb", "02-validation.ipynb"]
+    assert [path.name for path in NOTEBOOKS] == [
+        "01-tour-of-the-notice.ipynb",
+        "02-validation.ipynb",
+        "03-corpus.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
