@@ -149,3 +149,12 @@ def test_the_answer_is_in_the_openapi_description(corpus_client) -> None:
     assert {"requirements", "items", "scoreDefinition", "totals"} <= set(
         spec["components"]["schemas"]["Corpus"]["properties"]
     )
+
+
+@pytest.mark.backends("memory")
+def test_a_policy_larger_than_max_rows_is_refused_not_judged_in_part(make_client, synthetic_files, assert_problem):
+    client = make_client(list(synthetic_files), max_rows=50)
+    body = assert_problem(client.get("/v1/corpus"), 503)
+    assert "org-0000" in body["detail"] and "max-rows" in body["detail"]
+    page = client.get("/corpus", params={"lang": "en"})
+    assert page.status_code == 503 and "Traceback" not in page.text

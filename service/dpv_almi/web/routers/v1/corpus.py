@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
+from dataclasses import dataclass, field
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -57,12 +58,31 @@ def packaged_requirements() -> tuple[Requirement, ...]:
 
 # ---- computing the matrix, once per data version -----------------------------------------------
 
-_ROWS: dict[tuple[str, str], PolicyRow | None] = {}
-"""Rows by (data version, policy); None for a policy graph without triples."""
-_MATRICES: dict[str, Matrix] = {}
-_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+@dataclass
+class _Kept:
+    """One app's rows by (data version, policy) -- None for a graph without triples -- and matrices by
+    data version.  Kept per app: two apps in one process (the tests) may serve the same data with
+    other limits."""
+
+    rows: dict[tuple[str, str], PolicyRow | None] = field(default_factory=dict)
+    matrices: dict[str, Matrix] = field(default_factory=dict)
+    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
+
+
+_KEPT: weakref.WeakKeyDictionary[object, _Kept] = weakref.WeakKeyDictionary()
 KEEP_VERSIONS = 2
 """Data versions whose matrix is kept (the current one and the one before, while a reload settles)."""
+
+
+def _kept(request: Request) -> _Kept:
+    app = request.app
+    kept = _KEPT.get(app)
+    if kept is None:
+        kept = _KEPT[app] = _Kept()
+    return kept
 
 
 def _row(policy: str, ntriples: str, reqs: tuple[Requirement, ...]) -> PolicyRow | None:
@@ -77,41 +97,49 @@ def _row(policy: str, ntriples: str, reqs: tuple[Requirement, ...]) -> PolicyRow
 
 
 async def _policy_row(request: Request, version: str, policy: str, gate: asyncio.Semaphore) -> PolicyRow | None:
+    rows = _kept(request).rows
     key = (version, policy)
-    if key not in _ROWS:
+    if key not in rows:
         async with gate:
             text = bound_text(request, "policy-graph", {"graph": str(GRAPH[policy])})
+            max_rows = deps.settings(request).max_rows
             outcome = await deps.run(
-                request,
-                QueryJob(text=text, graph_type="application/n-triples", max_rows=deps.settings(request).max_rows),
+                request, QueryJob(text=text, graph_type="application/n-triples", max_rows=max_rows)
             )
-            _ROWS[key] = await asyncio.to_thread(_row, policy, outcome.body.decode(), packaged_requirements())
-    return _ROWS[key]
+            if outcome.truncated:  # a part of a notice would be judged as the whole
+                raise DpvAlmiError(
+                    503,
+                    f"Policy {policy!r} has more than {max_rows} triples, the most a query returns (max-rows), "
+                    "so it cannot be validated whole; raise max-rows (DPV_ALMI_MAX_ROWS).",
+                    "Policy too large to validate",
+                )
+            rows[key] = await asyncio.to_thread(_row, policy, outcome.body.decode(), packaged_requirements())
+    return rows[key]
 
 
-def _forget_old(version: str) -> None:
-    for old in list(_MATRICES)[:-KEEP_VERSIONS]:
-        del _MATRICES[old]
-    kept = set(_MATRICES) | {version}
-    for key in [key for key in _ROWS if key[0] not in kept]:
-        del _ROWS[key]
+def _forget_old(kept: _Kept, version: str) -> None:
+    for old in list(kept.matrices)[:-KEEP_VERSIONS]:
+        del kept.matrices[old]
+    versions = set(kept.matrices) | {version}
+    for key in [key for key in kept.rows if key[0] not in versions]:
+        del kept.rows[key]
 
 
 async def corpus_matrix(request: Request) -> Matrix:
     """The matrix of every policy served now (computed on first use per data version)."""
     info = deps.data(request)
     version = info.version
-    if version in _MATRICES:
-        return _MATRICES[version]
-    loop = asyncio.get_running_loop()
-    lock = _LOCKS.setdefault(loop, asyncio.Lock())
+    kept = _kept(request)
+    if version in kept.matrices:
+        return kept.matrices[version]
+    lock = kept.locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock:
-        if version not in _MATRICES:
+        if version not in kept.matrices:
             gate = asyncio.Semaphore(CONCURRENT_VALIDATIONS)
             found = await asyncio.gather(*(_policy_row(request, version, p, gate) for p in sorted(info.policies)))
-            _MATRICES[version] = Matrix(packaged_requirements(), tuple(r for r in found if r is not None), version)
-            _forget_old(version)
-    return _MATRICES[version]
+            kept.matrices[version] = Matrix(packaged_requirements(), tuple(r for r in found if r is not None), version)
+            _forget_old(kept, version)
+    return kept.matrices[version]
 
 
 def check_sort(sort: str) -> str:
