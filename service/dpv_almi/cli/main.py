@@ -94,7 +94,22 @@ def _add_policies(subparsers: Subparsers) -> None:
     parser.set_defaults(func=policies_cli.run_load)
 
 
-_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_concepts, _add_serve, _add_validate, _add_policies)
+def _add_tilt(subparsers: Subparsers) -> None:
+    from dpv_almi.cli import tilt as tilt_cli
+
+    parser = subparsers.add_parser("import", help="import notices from another format (tilt) as DPV Turtle")
+    tilt_cli.add_import_arguments(parser)
+    parser = subparsers.add_parser("export", help="export a policy to another format (tilt)")
+    tilt_cli.add_export_arguments(parser)
+
+
+_SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    _add_concepts,
+    _add_serve,
+    _add_validate,
+    _add_policies,
+    _add_tilt,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
