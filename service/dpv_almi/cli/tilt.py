@@ -67,7 +67,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(
                 f"{s.policy}: {s.processes} processes; categories {s.categories_specific}/{s.categories} "
                 f"under a specific DPV concept; purposes {s.purposes_specific}/{s.purposes}; legal bases "
-                f"{s.bases_normalised}/{s.basis_statements} normalised; countries {' '.join(s.countries) or '-'}; "
+                f"{s.bases_normalised}/{s.basis_statements} normalised; countries {' '.join(sorted(set(s.countries))) or '-'}; "
                 f"kept as text {len(s.kept_as_text)}; schema deviations tolerated {s.deviations}"
             )
             for pointer, text in s.kept_as_text:
@@ -78,7 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
         f"under a specific DPV concept; purposes {total['purposes_specific']}/{total['purposes']} "
         f"({_percent(total['purposes_specific'], total['purposes'])}); legal-basis statements "
         f"{total['bases_normalised']}/{total['basis_statements']} normalised to eu-gdpr; "
-        f"{total['countries']} countries; {total['kept_as_text']} values kept as text; "
+        f"{total['countries']} links to a country; {total['kept_as_text']} values kept as text; "
         f"{total['schema_deviations']} schema deviations tolerated"
     )
     if args.summary:
