@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv assets lint test test-fast soak serve notebooks concepts concepts-check dist release clean
+.PHONY: vocabulary venv assets lint test test-fast soak serve notebooks concepts concepts-check dist release clean
 
 venv: $(STAMP)
 
@@ -59,6 +59,10 @@ notebooks: venv
 # Regenerate ontology/dpv-concepts.ttl from ../shared/dpv/2.3.
 concepts: venv
 	$(BIN)/python scripts/build_dpv_concepts.py
+
+# Regenerate the packaged DPV 2.3 index (every term of the release) from ../shared/dpv/2.3.
+vocabulary: venv
+	$(BIN)/python scripts/build_dpv_vocabulary.py
 
 concepts-check: venv
 	$(BIN)/python scripts/build_dpv_concepts.py --check
