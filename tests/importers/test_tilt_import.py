@@ -300,3 +300,21 @@ def test_the_schema_example_imports_strictly(tilt_dir: Path, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     graph = Graph().parse(tmp_path / "tilt.ttl", format="turtle")
     assert set(graph.subjects(RDF.type, DPV.Process))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("IP-Adresse", "de", ["pd:IPAddress"]),
+        ("Adressen von verweisenden Seiten und Beendigungsseiten", "de", ["pd:BrowsingReferral"]),
+        (
+            "Name, Vorname, E-Mail-Adresse und/oder Telefonnummer",
+            "de",
+            ["pd:EmailAddress", "pd:TelephoneNumber", "pd:Name"],
+        ),
+        ("usage data", "en", ["pd:ServiceConsumptionBehaviour"]),
+        ("page", "en", []),
+    ],
+)
+def test_longer_terms_win_and_words_start_a_match(text: str, language: str, expected: list[str]) -> None:
+    assert mapping.categories().concepts(text, language) == expected
