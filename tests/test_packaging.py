@@ -156,3 +156,26 @@ def test_serve_answers_and_serves_the_editor(installed: Path, tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_pre_commit_hook_works_from_a_tag(dist: Path, tmp_path: Path) -> None:
+    """What the README shows: another repository names this one and a tag; pre-commit installs and runs the hook."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed")
+    clone = dist.parent
+    run("git", "-c", "user.name=t", "-c", "user.email=t@example.org", "tag", "v0.2.0-test", cwd=clone)
+    other = tmp_path / "other"
+    other.mkdir()
+    run("git", "init", "-q", cwd=other)
+    (other / "shop.ttl").write_text(NOTICE, encoding="utf-8")
+    (other / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {clone}\n  rev: v0.2.0-test\n  hooks:\n    - id: dpv-almi-validate\n", encoding="utf-8"
+    )
+    run("git", "add", ".", cwd=other)
+    env = {**clean_env(), "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [pre_commit, "run", "--all-files"], cwd=other, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]  # the notice has a typo
+    assert "Did you mean pd:EmailAddress?" in result.stdout
