@@ -137,3 +137,22 @@ def test_an_index_document_round_trips() -> None:
     document = json.loads(DPV_INDEX.read_text(encoding="utf-8"))
     index = DpvIndex(document)
     assert len(index) == len(document["terms"]) > 9000
+
+
+def test_the_fast_node_reading_sees_every_node_of_the_graph() -> None:
+    """_nodes reads rdflib's in-memory indexes; it must equal iterating the triples (and fall back elsewhere)."""
+    from rdflib import BNode, Literal
+
+    from dpv_almi.validation.vocabularies import _nodes
+
+    graph = Graph()
+    ex = "https://example.org/"
+    graph.add((URIRef(ex + "a"), DPV.hasPurpose, BNode("b")))
+    graph.add((BNode("b"), SKOS.prefLabel, Literal("x", lang="en")))
+    graph.add((URIRef(ex + "a"), RDF.type, DPV.Process))
+    expected = {node for triple in graph for node in triple}
+    assert _nodes(graph) == expected
+    other = Graph(store="SimpleMemory")
+    for triple in graph:
+        other.add(triple)
+    assert _nodes(other) == expected
