@@ -30,11 +30,12 @@ $(VENDOR)/yasgui/%: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)/yasgui
 	cp node_modules/@zazuko/yasgui/build/$* $@
 
-# ruff (lint rules and formatting; mypy strict on the package once clean): .ci/run runs this before the tests.
+# ruff (lint rules and formatting) and mypy (strict, on the package): .ci/run runs this before the tests.
 LINT_PATHS := service tests bench scripts
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
 
 # tests/notebooks re-runs the notebooks from a clean kernel and checks their stored outputs.
 test: venv assets

@@ -79,7 +79,7 @@ def run_load(args: argparse.Namespace) -> int:
     try:
         backend = open_backend(args.store, [], args.archive)
         if args.policy is None:  # many policies at once (a generated TriG file): one bulk load, one new generation
-            records = backend.load_files([args.file])  # type: ignore[attr-defined]
+            records = backend.load_files([args.file])  # type: ignore[attr-defined]  # only the disk and remote backends bulk-load, and the CLI only opens those
             print(f"loaded {len(records)} graphs from {args.file} into {args.store}")
             return 0
         record = backend.replace_policy(

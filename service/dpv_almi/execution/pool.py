@@ -36,9 +36,11 @@ import struct
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar, cast
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _HEADER = struct.Struct("!Q")
 _EXIT = b""
@@ -253,7 +255,7 @@ class WorkerPool:
         parent_ends = (task_write.fileno(), answer_read.fileno())
         # a forked child holds copies of every pipe end of this process; a fresh one holds none
         inherited = sorted(_PARENT_ENDS | set(parent_ends)) if self.context.get_start_method() == "fork" else []
-        process = self.context.Process(
+        process = self.context.Process(  # type: ignore[attr-defined]  # every concrete context has one
             target=_worker_main,
             daemon=True,
             name="dpv-almi query worker",
@@ -281,7 +283,7 @@ class WorkerPool:
             lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", 0)
         )
         writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(write_fd, "wb", 0))
-        worker = _Worker(process, reader, read_end, writer, (write_fd, read_fd))  # type: ignore[arg-type]
+        worker = _Worker(process, reader, read_end, writer, (write_fd, read_fd))
         self._live.add(worker)
         return worker
 
@@ -381,7 +383,7 @@ class WorkerPool:
             while len(self._live) < self.size and not self._closed:
                 self._idle.append(await self._spawn())
 
-    async def run(self, function: Callable[..., Any], args: Sequence[Any] = (), *, timeout: float) -> Any:
+    async def run(self, function: Callable[..., T], args: Sequence[Any] = (), *, timeout: float) -> T:
         """``function(*args)`` in a worker; past *timeout* s (:class:`TimeoutError`) or when the caller is
         cancelled, the worker is killed and replaced.  The function's exceptions are raised here."""
         self._tasks += 1
@@ -399,7 +401,7 @@ class WorkerPool:
             async with asyncio.timeout(timeout):
                 value = await worker.answer(number)
             keep = worker
-            return value
+            return cast(T, value)  # what the worker's function(*args) returned, unpickled
         except _Raised as raised:
             keep = worker  # the function raised: the worker answered in order and is fine
             raise raised.error from None

@@ -43,10 +43,10 @@ import resource
 import signal
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from dpv_almi.store.backends import WorkerSpec
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 # --- worker side ---------------------------------------------------------------
@@ -118,7 +120,7 @@ def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if getattr(spec, "fork", False):
         _detach_sockets()
-    _WORKER_STORE = DataStore(spec) if isinstance(spec, (list, tuple)) else spec.open()
+    _WORKER_STORE = DataStore(list(spec)) if isinstance(spec, (list, tuple)) else cast("WorkerSpec", spec).open()
     _limit_memory(memory_mb)  # after the store is open: the cap bounds what a query allocates
     _WORKER_RECYCLE = max(0, recycle_mb) * 1024 * 1024
     _WORKER_FAULTS_BASE = _faults() - _private_bytes() // resource.getpagesize() if _WORKER_RECYCLE else 0
@@ -276,8 +278,8 @@ class QueryRunner(BaseRunner):
         self, spec: WorkerSpec | Sequence[Path], limits: Limits, workers: int = 2, *, sandbox: bool = True
     ) -> None:
         self.spec: WorkerSpec | tuple[str, ...] = (
-            tuple(str(f) for f in spec) if isinstance(spec, (list, tuple)) else spec
-        )  # type: ignore[assignment]
+            tuple(str(f) for f in spec) if isinstance(spec, (list, tuple)) else cast("WorkerSpec", spec)
+        )
         self.limits = limits
         self.workers = max(1, workers)
         self.sandbox = sandbox
@@ -344,12 +346,12 @@ class QueryRunner(BaseRunner):
 
     async def worker_status(self) -> tuple[int, bool]:
         """(pid, sandboxed) of some worker; also waits until one is up."""
-        return await self._submit(_worker_status, (), timeout=60)  # type: ignore[no-any-return]
+        return await self._submit(_worker_status, (), timeout=60)
 
     async def _execute(self, job: QueryJob) -> Outcome:
-        return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)  # type: ignore[no-any-return]
+        return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)
 
-    async def _submit(self, function, args, *, timeout: float):  # type: ignore[no-untyped-def]
+    async def _submit(self, function: Callable[..., T], args: tuple[Any, ...], *, timeout: float) -> T:
         while True:
             pool = self._pool
             if pool is None:

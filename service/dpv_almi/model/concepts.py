@@ -58,7 +58,7 @@ def is_dpv_iri(node: Node) -> bool:
 
 def used_dpv_iris(graph: Graph) -> set[URIRef]:
     """Every DPV IRI appearing in any position of *graph*."""
-    return {node for triple in graph for node in triple if is_dpv_iri(node)}  # type: ignore[misc]
+    return {node for triple in graph for node in triple if is_dpv_iri(node)}  # type: ignore[misc]  # rdflib types a triple's nodes as a union mypy cannot narrow in a comprehension
 
 
 def extract_concepts(used: Iterable[URIRef], release_graph: Graph) -> Graph:
@@ -73,8 +73,8 @@ def extract_concepts(used: Iterable[URIRef], release_graph: Graph) -> Graph:
                 if isinstance(value, URIRef) or predicate == SKOS.prefLabel:
                     extract.add((concept, predicate, value))
                 if predicate in HIERARCHY_PREDICATES and is_dpv_iri(value) and value not in seen:
-                    seen.add(value)  # type: ignore[arg-type]
-                    pending.append(value)  # type: ignore[arg-type]
+                    seen.add(value)  # type: ignore[arg-type]  # rdflib's Node: a URIRef here, checked by is_dpv_iri
+                    pending.append(value)  # type: ignore[arg-type]  # rdflib's Node: a URIRef here, checked by is_dpv_iri
     return extract
 
 

@@ -37,7 +37,7 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -173,6 +173,14 @@ class Archive:
             return None
         matches = sorted(folder.glob(f"{graph_id}.*")) if folder.is_dir() else []
         return matches[0] if matches else None
+
+
+def _archive(folder: Path | None) -> tuple[tempfile.TemporaryDirectory[str] | None, Archive]:
+    """The version archive in *folder*, or in a temporary folder (returned too: removed on close)."""
+    if folder is not None:
+        return None, Archive(folder)
+    temporary = tempfile.TemporaryDirectory(prefix="dpv-almi-versions-")
+    return temporary, Archive(Path(temporary.name))
 
 
 def check_rdf(data: bytes, suffix: str, name: str) -> None:
@@ -319,7 +327,7 @@ def memory_store(
     for policy, path in overrides.items():
         graph = pyoxigraph.NamedNode(str(GRAPH[policy]))
         store.remove_graph(graph) if store.contains_named_graph(graph) else None
-        load_store([path], graph_for=lambda _p, g=graph: g, store=store)  # type: ignore[misc]
+        load_store([path], graph_for=lambda _p, g=graph: g, store=store)  # type: ignore[misc]  # a default argument binds the graph for the lambda (late binding otherwise)
     return store, None
 
 
@@ -331,8 +339,7 @@ class MemoryBackend(Backend):
     def __init__(self, paths: list[Path], archive: Path | None = None) -> None:
         self.files = expand_paths(paths)
         self.overrides: dict[str, Path] = {}
-        self._tmp = None if archive else tempfile.TemporaryDirectory(prefix="dpv-almi-versions-")
-        self.archive = Archive(archive or Path(self._tmp.name))  # type: ignore[union-attr]
+        self._tmp, self.archive = _archive(archive)
         store, records = memory_store(self.files, self.overrides)
         self.records = records or []
         self._current = DataStore(store=store, registry=registry.registry_ntriples(self.records))
@@ -442,7 +449,7 @@ class DiskBackend(Backend):
 
         self._new_generation(write)
 
-    def _new_generation(self, write: object) -> None:
+    def _new_generation(self, write: Callable[[pyoxigraph.Store], None]) -> None:
         live = self.live()
         number = int(live.name.removeprefix("gen-")) + 1
         target = self.path / f"gen-{number:06d}"
@@ -452,7 +459,7 @@ class DiskBackend(Backend):
         source.backup(str(target))
         del source
         store = pyoxigraph.Store(str(target))
-        write(store)  # type: ignore[operator]
+        write(store)
         store.flush()
         del store
         gc.collect()
@@ -503,8 +510,7 @@ class RemoteBackend(Backend):
 
     def __init__(self, spec: str, archive: Path | None = None) -> None:
         self.remote = remote.RemoteStore.parse(spec)
-        self._tmp = None if archive else tempfile.TemporaryDirectory(prefix="dpv-almi-versions-")
-        self.archive = Archive(archive or Path(self._tmp.name))  # type: ignore[union-attr]
+        self._tmp, self.archive = _archive(archive)
         self._seen = self._registry_state()
         self._info = self._read_info()
 
@@ -528,7 +534,7 @@ class RemoteBackend(Backend):
     def _registry_state(self) -> tuple[str, ...]:
         """A small fingerprint of the registry graph, which every write changes (one cheap aggregate query)."""
         rows = remote.select(self.remote, registry.REGISTRY_STATE_QUERY)
-        return tuple(sorted((rows[0] if rows else {}).items()))  # type: ignore[arg-type]
+        return tuple(sorted((rows[0] if rows else {}).items()))  # type: ignore[arg-type]  # rows of a SELECT: str to str
 
     def refresh_if_changed(self) -> bool:
         """Re-read what is served if another writer changed the registry since we last looked (blocking).

@@ -322,7 +322,7 @@ class _BudgetBuffer:
     """A binary sink for ``QuerySolutions.serialize`` that refuses to grow past *budget* bytes."""
 
     def __init__(self, budget: int) -> None:
-        self.budget, self.size, self.parts = budget, 0, []  # type: ignore[var-annotated]
+        self.budget, self.size, self.parts = budget, 0, []  # type: ignore[var-annotated]  # a list of bytes chunks, annotated in the class body
 
     def write(self, chunk: bytes) -> int:
         self.size += len(chunk)

@@ -35,7 +35,7 @@ def _statements(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode, pattern: s
     query = f"SELECT DISTINCT ?item ?p ?o WHERE {{ {pattern} GRAPH <{graph.value}> {{ ?item ?p ?o }} }}"
     dpv = pyoxigraph.NamedNode("urn:dpv-almi:diff:dpv")
     items: dict[str, set[tuple[str, str]]] = {}
-    for row in store.query(query, prefixes=PREFIXES, default_graph=[graph, dpv]):  # type: ignore[union-attr]
+    for row in store.query(query, prefixes=PREFIXES, default_graph=[graph, dpv]):  # type: ignore[union-attr]  # a SELECT query: its result is QuerySolutions
         item = row["item"]
         if isinstance(item, pyoxigraph.NamedNode):
             items.setdefault(item.value, set()).add((str(row["p"]), str(row["o"])))

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -52,7 +53,9 @@ class Severity(enum.IntEnum):
     @classmethod
     def from_iri(cls, iri: Node | None) -> Severity:
         """Map ``sh:Info``/``sh:Warning``/``sh:Violation``; anything else counts as a Violation (SHACL's default)."""
-        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(iri, cls.VIOLATION)  # type: ignore[arg-type]
+        if iri == SH.Info:
+            return cls.INFO
+        return cls.WARNING if iri == SH.Warning else cls.VIOLATION
 
     @classmethod
     def parse(cls, name: str) -> Severity:
@@ -276,7 +279,7 @@ def _run_pyshacl(data: Sequence[Graph], shapes: Graph) -> Graph:
     import pyshacl
 
     _, report, _ = pyshacl.validate(_union(data), shacl_graph=shapes, inference="none", allow_warnings=True)
-    return report
+    return cast(Graph, report)
 
 
 def _turbo_input(graphs: Sequence[Graph]) -> object:
@@ -297,6 +300,7 @@ def _turbo_input(graphs: Sequence[Graph]) -> object:
     blank_nodes: dict[str, BNode] = {}
 
     def intern(term: Node) -> int:
+        record: tuple[int, str, str | None, str | None]
         if isinstance(term, URIRef):
             record = (0, str(term), None, None)
         elif isinstance(term, BNode):
@@ -336,7 +340,7 @@ def _run_turbo(data: Sequence[Graph], shapes: Graph) -> Graph:
     except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
         source = _union(data)
     _, report, _ = pyshacl_turbo.validate(source, shacl_graph=shapes, inference="none", allow_warnings=True)
-    return report
+    return cast(Graph, report)
 
 
 ENGINES: dict[str, Engine] = {"turbo": _run_turbo, "pyshacl": _run_pyshacl}
@@ -515,7 +519,7 @@ class _ReportReader:
             severity=Severity.from_iri(fields.get(SH.resultSeverity)),
             rule=self.rule(shape, constraint),
             constraint=constraint,
-            focus_node=focus,  # type: ignore[arg-type]
+            focus_node=focus,  # type: ignore[arg-type]  # a focus node is any rdflib term; the report types it narrowly
             focus_text=focus_text,
             message=self.message(node, shape, bindings, fields.get(SH.sourceConstraint), engine_messages),
             path=path,

@@ -214,7 +214,7 @@ class Vocabulary:
         for graph in self.graphs:
             for s, p, o in graph:
                 if p in LINK_PREDICATES:
-                    self._links.setdefault(s, []).append((p, o))  # type: ignore[arg-type]
+                    self._links.setdefault(s, []).append((p, o))  # type: ignore[arg-type]  # rdflib's Node: URIRefs from a DPV file
                 elif p == TERM_STATUS:
                     self._status[s] = o
 

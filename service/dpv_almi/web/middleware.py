@@ -113,11 +113,11 @@ def _route_template(scope: Scope) -> str:
     prefixes of enclosing routers are what remains of the request path after that route's path.
     """
     route = scope.get("route")
-    template = getattr(route, "path", None)
+    template = str(getattr(route, "path", "") or "")
     if not template:
         return "unmatched"
     try:
-        rendered = route.path_format.format(**scope.get("path_params", {}))  # type: ignore[union-attr]
+        rendered = str(route.path_format.format(**scope.get("path_params", {})))  # type: ignore[union-attr]  # only routes with a path_format reach here; others raise AttributeError, handled
     except (AttributeError, KeyError, IndexError):
         return template
     path = scope["path"]
@@ -175,7 +175,7 @@ class ConditionalGetMiddleware:
             return False
         try:
             date = parsedate_to_datetime(since)
-            return self.last_modified <= date <= datetime.now(UTC)
+            return bool(self.last_modified <= date <= datetime.now(UTC))
         except (TypeError, ValueError):
             return False
 

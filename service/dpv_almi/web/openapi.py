@@ -65,4 +65,4 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = describe(app)
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the OpenAPI document

@@ -28,8 +28,8 @@ try:
     import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - httptools is a dependency; h11 still works without it
-    httptools = None
-    HttpToolsProtocol = None
+    httptools = None  # type: ignore[assignment]  # only where the optional C parser is missing
+    HttpToolsProtocol = None  # type: ignore[assignment, misc]  # idem
 
 
 class _HeadDeadline:
@@ -61,23 +61,23 @@ class _HeadDeadline:
         if self._waiting_for_head() and not self.transport.is_closing():
             self.transport.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)  # type: ignore[misc]
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]  # uvicorn's protocol classes are untyped mixin targets
         self._arm()
 
     def data_received(self, data: bytes) -> None:
         if self._waiting_for_head():
             self._arm()  # a new request starts: its head must be complete in time
-        super().data_received(data)  # type: ignore[misc]
+        super().data_received(data)  # type: ignore[misc]  # uvicorn's protocol classes are untyped mixin targets
         if not self._waiting_for_head():
             self._disarm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        super().connection_lost(exc)  # type: ignore[misc]
+        super().connection_lost(exc)  # type: ignore[misc]  # uvicorn's protocol classes are untyped mixin targets
 
 
-class HeaderDeadlineProtocol(_HeadDeadline, H11Protocol):
+class HeaderDeadlineProtocol(_HeadDeadline, H11Protocol):  # type: ignore[misc]  # a Transport where asyncio says BaseTransport, as uvicorn's own
     """uvicorn's h11 protocol, with a deadline for each request head."""
 
 
@@ -86,7 +86,7 @@ if HttpToolsProtocol is not None:
     class _HeadTooLarge(Exception):
         """Raised from a parser callback: httptools reports it as a parser error (uvicorn's 400, close)."""
 
-    class HttpToolsGuardedProtocol(_HeadDeadline, HttpToolsProtocol):  # type: ignore[valid-type,misc]
+    class HttpToolsGuardedProtocol(_HeadDeadline, HttpToolsProtocol):  # type: ignore[misc]  # as above
         """uvicorn's httptools protocol, with a head deadline and a head size cap.
 
         The cap counts what the parser reports (request line, header names and values) and, while

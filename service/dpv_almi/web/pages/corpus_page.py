@@ -34,7 +34,7 @@ async def corpus_page(
         key = check_sort(sort)
     except DpvAlmiError:
         key = DEFAULT_SORT
-    direction: Literal["asc", "desc"] = order if order in ("asc", "desc") else default_order(key)  # type: ignore[assignment]
+    direction: Literal["asc", "desc"] = order if order in ("asc", "desc") else default_order(key)  # type: ignore[assignment]  # narrowed by the membership test on the same line
     matrix = await corpus_matrix(request)
     corpus = corpus_answer(matrix, language, key, direction)
 

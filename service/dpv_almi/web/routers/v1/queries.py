@@ -116,7 +116,7 @@ def _operation(query: NamedQuery) -> None:
                 values[name] = str(value).lower() if isinstance(value, bool) else str(value)
         return await answer(request, query, values)
 
-    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]  # FastAPI reads the signature FastAPI-style; functions accept the attribute
     endpoint.__name__ = "run_" + query.name.replace("-", "_")
     router.add_api_route(
         f"/queries/{query.name}",
