@@ -620,8 +620,8 @@ def _pruned(shapes: Graph, graphs: DataGraphs) -> Graph:
 @functools.lru_cache(maxsize=8)
 def _without(shapes: Graph, shape: URIRef) -> Graph:
     """*shapes* without *shape* and the blank nodes only it reaches (cached: the packaged shapes are one graph)."""
-    drop = {shape}
-    todo = [shape]
+    drop: set[Node] = {shape}
+    todo: list[Node] = [shape]
     while todo:
         for value in shapes.objects(todo.pop(), None):
             if isinstance(value, BNode) and value not in drop:
