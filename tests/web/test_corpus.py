@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF
 
 from dpv_almi import resources
 from dpv_almi.model.synthetic import write_policies
+from dpv_almi.namespaces import DPV
 from dpv_almi.validation import validate
 from dpv_almi.validation.matrix import requirements
 from dpv_almi.web.routers.v1 import corpus as corpus_router
@@ -158,3 +163,49 @@ def test_a_policy_larger_than_max_rows_is_refused_not_judged_in_part(make_client
     assert "org-0000" in body["detail"] and "max-rows" in body["detail"]
     page = client.get("/corpus", params={"lang": "en"})
     assert page.status_code == 503 and "Traceback" not in page.text
+
+
+# ---- the 61 TILT notices, imported by the importer's command line --------------------------------
+
+TILT_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "tilt" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def tilt_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    if not TILT_CORPUS.is_dir():
+        pytest.skip(f"the TILT corpus is not at {TILT_CORPUS}")
+    out = tmp_path_factory.mktemp("tilt-corpus")
+    command = [sys.executable, "-m", "dpv_almi.cli.main", "import", "tilt", str(TILT_CORPUS), "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    files = sorted(out.glob("*.ttl"))
+    assert len(files) == 61
+    return files
+
+
+@pytest.mark.backends("memory")
+def test_the_tilt_corpus_side_by_side(make_client, tilt_files: list[Path]) -> None:
+    client = make_client([*resources.default_data_files(), *tilt_files])
+    corpus = client.get("/v1/corpus", params={"lang": "en", "sort": "policy"}).json()
+    assert corpus["policies"] == 62
+    rows = {item["id"]: item for item in corpus["items"]}
+    assert set(rows) == {"almi", *(path.stem for path in tilt_files)}
+    severity = {r["id"]: r["severity"] for r in corpus["requirements"]}
+    for path in tilt_files:
+        item = rows[path.stem]
+        graph = Graph().parse(path)
+        names = {str(n) for c in graph.objects(None, DPV.hasDataController) for n in graph.objects(c, DPV.hasName)}
+        assert item["organisation"] in names or (not names and item["organisation"] == path.stem), path.stem
+        assert item["processes"] == len(set(graph.subjects(RDF.type, DPV.Process)))
+        found: dict[str, int] = {}
+        for result in validate([path]).results:
+            found[result.rule.id] = found.get(result.rule.id, 0) + 1
+        for cell in item["cells"]:
+            rule = cell["requirement"]
+            expected = "met" if rule not in found else ("missing" if severity[rule] == "violation" else "vague")
+            assert (cell["status"], cell["results"]) == (expected, found.get(rule, 0)), (path.stem, rule)
+    # real notices differ: the corpus spans a range of scores, and every status occurs
+    assert max(rows[p.stem]["score"] for p in tilt_files) - min(rows[p.stem]["score"] for p in tilt_files) > 20
+    assert all(corpus["totals"][status] > 0 for status in ("met", "vague", "missing"))
+    page = client.get("/corpus", params={"lang": "sv", "sort": "missing"})
+    assert page.status_code == 200 and page.text.count("<tr data-policy=") == 62
