@@ -103,6 +103,13 @@ class Settings:
         "`sparql+http://host:port/query[?engine=oxigraph|virtuoso]`",
         shown="in memory",
     )
+    dataset: str = setting(
+        "policies",
+        help="`policies`: each file a policy graph, the default graph their merge (not the registry); "
+        "`standard`: the files as an RDF dataset as they are (triples in the default graph, TriG/N-Quads "
+        "graphs named; in memory, no policies)",
+        choices=("policies", "standard"),
+    )
     archive: Path | None = setting(
         None,
         help="directory keeping every policy version (for diffs)",

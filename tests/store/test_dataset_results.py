@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dpv_almi.store import dataset as store
-from dpv_almi.store.dataset import DataStore, QueryJob
+from dpv_almi.store.dataset import DataStore, QueryJob, merge_default_graph
 
 EX = "http://example.org/"
 
@@ -37,6 +37,7 @@ def _store(rows: list[tuple[int, int, pyoxigraph.Term]]) -> DataStore:
     graph = pyoxigraph.NamedNode(f"{EX}graph")
     for s, p, o in rows:
         oxi.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s{s}"), pyoxigraph.NamedNode(f"{EX}p{p}"), o, graph))
+    merge_default_graph(oxi)  # what every backend does after loading
     return DataStore(store=oxi)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from dpv_almi import __version__
-from dpv_almi.errors import EXIT_INTERNAL, EXIT_USAGE, DpvAlmiError
+from dpv_almi.errors import EXIT_INTERNAL, EXIT_USAGE, DpvAlmiError, InputError
 from dpv_almi.loading import RdfLoadError
 from dpv_almi.model import concepts
 
@@ -56,8 +56,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         config = Settings.from_env().with_args(args)
-        backend = open_backend(config.store, config.data_files(), config.archive)
-    except (RdfLoadError, OSError, SettingsError, ValueError) as exc:
+        backend = open_backend(config.store, config.data_files(), config.archive, config.dataset)
+    except (InputError, RdfLoadError, OSError, SettingsError, ValueError) as exc:
         print(f"dpv-almi serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")

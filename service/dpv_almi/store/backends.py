@@ -45,12 +45,22 @@ from pathlib import Path
 
 import pyoxigraph
 
-from dpv_almi.errors import InputError
+from dpv_almi.errors import DpvAlmiError, InputError
 from dpv_almi.identifiers import check_policy_id, check_version
 from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH
 from dpv_almi.store import leases, registry, remote
-from dpv_almi.store.dataset import DataStore, graph_for, graph_id_for, policy_id
+from dpv_almi.store.dataset import (
+    POLICIES,
+    STANDARD,
+    DataStore,
+    graph_for,
+    graph_id_for,
+    merge_default_graph,
+    merged_default_graph_query,
+    needs_merge,
+    policy_id,
+)
 from dpv_almi.store.registry import REGISTRY_GRAPH, PolicyRecord
 
 _DATASET_SUFFIXES = (".trig", ".nq")
@@ -71,6 +81,7 @@ class MemorySpec:
     overrides: tuple[tuple[str, str], ...] = ()
     """(policy id, file) of every policy replaced since the start: its current version."""
     shared: DataStore | None = field(default=None, compare=False, repr=False)
+    layout: str = POLICIES
 
     @property
     def fork(self) -> bool:
@@ -80,6 +91,8 @@ class MemorySpec:
     def open(self) -> DataStore:
         if self.shared is not None:
             return self.shared
+        if self.layout == STANDARD:
+            return DataStore(self.files, layout=STANDARD)
         store = memory_store([Path(f) for f in self.files], {k: Path(v) for k, v in self.overrides})[0]
         return DataStore(store=store, registry=self.registry)
 
@@ -122,6 +135,9 @@ class StoreInfo:
     last_modified: datetime
     graphs: dict[str, int]
     records: tuple[PolicyRecord, ...]
+    default_triples: int = 0
+    """Triples in the default graph (in the policy layout, the merge: a triple in two graphs once)."""
+    layout: str = POLICIES
 
     def __len__(self) -> int:
         """Triples of the data (the registry graph is about the data, not part of it)."""
@@ -133,7 +149,7 @@ class StoreInfo:
 
     @classmethod
     def of(cls, data: DataStore) -> StoreInfo:
-        return cls(data.version, data.last_modified, dict(data.graphs), data.records)
+        return cls(data.version, data.last_modified, dict(data.graphs), data.records, data.default_triples, data.layout)
 
 
 # --- version archive ------------------------------------------------------------
@@ -322,12 +338,15 @@ def memory_store(
     (the start; after a write the registry already has them)."""
     store = pyoxigraph.Store()
     if not overrides:
-        return store, load_recorded(store, files)
+        records = load_recorded(store, files)
+        merge_default_graph(store)
+        return store, records
     _load_files(store, [f for f in files if f.suffix.lower() in _DATASET_SUFFIXES or graph_id_for(f) not in overrides])
     for policy, path in overrides.items():
         graph = pyoxigraph.NamedNode(str(GRAPH[policy]))
         store.remove_graph(graph) if store.contains_named_graph(graph) else None
         load_store([path], graph_for=lambda _p, g=graph: g, store=store)  # type: ignore[misc]  # a default argument binds the graph for the lambda (late binding otherwise)
+    merge_default_graph(store)
     return store, None
 
 
@@ -391,6 +410,18 @@ class DiskBackend(Backend):
             (path / "CURRENT").write_text("gen-000001\n")
         self._lease = leases.lease(self.live())  # what this process serves is never pruned
         self._info = self._read_info()
+        if self._unmerged():  # written before the default graph was a stored merge: merge it once
+            with self.writing():
+                if self._unmerged():
+                    self._new_generation(lambda _store: None)
+
+    def _unmerged(self) -> bool:
+        store = pyoxigraph.Store.read_only(str(self.live()))
+        try:
+            return needs_merge(store)
+        finally:
+            del store
+            gc.collect()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -460,6 +491,7 @@ class DiskBackend(Backend):
         del source
         store = pyoxigraph.Store(str(target))
         write(store)
+        merge_default_graph(store)  # the default graph follows every write (dataset module docstring)
         store.flush()
         del store
         gc.collect()
@@ -513,6 +545,18 @@ class RemoteBackend(Backend):
         self._tmp, self.archive = _archive(archive)
         self._seen = self._registry_state()
         self._info = self._read_info()
+        if self.remote.engine.merge_default and self._info.graphs:
+            self._merge_if_unmerged()
+
+    def _merge(self) -> None:
+        """Store the default graph as the merge of the named graphs but the registry (after a write)."""
+        if self.remote.engine.merge_default:
+            remote.update(self.remote, merged_default_graph_query(), timeout=600)
+
+    def _merge_if_unmerged(self) -> None:
+        rows = remote.select(self.remote, "SELECT (COUNT(*) AS ?n) { { SELECT * { ?s ?p ?o } LIMIT 1 } }")
+        if rows and rows[0].get("n") == "0":
+            self._merge()
 
     def _read_info(self) -> StoreInfo:
         records = tuple(registry.records_from_rows(remote.select(self.remote, registry.RECORDS_QUERY)))
@@ -521,7 +565,12 @@ class RemoteBackend(Backend):
         graphs = {r["g"]: int(r["n"]) for r in sorted(rows, key=lambda r: r["g"]) if r["g"] not in system}
         loaded = max((r.loaded_at for r in records), default=datetime.fromtimestamp(0, UTC))
         version = registry.data_version(records, "".join(f"{g}{n}" for g, n in graphs.items()))
-        return StoreInfo(version, loaded, graphs, records)
+        default = (
+            remote.select(self.remote, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+            if self.remote.engine.merge_default
+            else []
+        )
+        return StoreInfo(version, loaded, graphs, records, int(default[0]["n"]) if default else 0)
 
     def info(self) -> StoreInfo:
         return self._info
@@ -563,6 +612,7 @@ class RemoteBackend(Backend):
                 remote.put_graph(self.remote, graph.value, _ntriples(store, graph), client)
             merged = registry.replace_current_many(self._info.records, records)
             remote.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(merged).encode(), client)
+        self._merge()
         self.refresh()
         return records
 
@@ -574,7 +624,45 @@ class RemoteBackend(Backend):
                 self.remote, record.graph, _ntriples(load_store([path]), pyoxigraph.DefaultGraph()), client
             )
             remote.put_graph(self.remote, REGISTRY_GRAPH, registry.registry_ntriples(records).encode(), client)
+        self._merge()
         self.refresh()
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+class StandardBackend(Backend):
+    """``--dataset standard``: the files as an RDF dataset as they are (:data:`~dpv_almi.store.dataset.STANDARD`),
+    in memory; no registry, no versions, no writes."""
+
+    kind = "memory"
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.files = expand_paths(paths)
+        self._tmp, self.archive = _archive(None)
+        self._current = DataStore(self.files, layout=STANDARD)
+        self._info = StoreInfo.of(self._current)
+
+    def info(self) -> StoreInfo:
+        return self._info
+
+    def worker_spec(self) -> MemorySpec:
+        return MemorySpec(tuple(str(f) for f in self.files), "", shared=self._current, layout=STANDARD)
+
+    def replace_policy(
+        self, policy: str, data: bytes, suffix: str = ".ttl", version: str | None = None, source: str | None = None
+    ) -> PolicyRecord:
+        """Refused before anything is checked or archived."""
+        raise DpvAlmiError(
+            409,
+            "This service serves a standard dataset exactly as loaded (--dataset standard): it has no policies "
+            "to add or replace.",
+            "Not a policy dataset",
+        )
+
+    def _store_policy(self, record: PolicyRecord, data: bytes, suffix: str, records: list[PolicyRecord]) -> None:
+        raise AssertionError("unreachable: replace_policy refuses first")
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -586,8 +674,16 @@ def _ntriples(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode | pyoxigraph.
     return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
 
 
-def open_backend(store: str | None, files: list[Path], archive: Path | None = None) -> Backend:
-    """The backend for ``--store`` (None: memory, ``sparql+http…``: remote, else an on-disk path)."""
+def open_backend(store: str | None, files: list[Path], archive: Path | None = None, layout: str = POLICIES) -> Backend:
+    """The backend for ``--store`` (None: memory, ``sparql+http…``: remote, else an on-disk path) and
+    ``--dataset`` (*layout*; the standard layout is served from memory only)."""
+    if layout == STANDARD:
+        if store:
+            raise InputError(
+                "--dataset standard serves the given files from memory; it cannot be combined with --store.",
+                "Unsupported combination",
+            )
+        return StandardBackend(files)
     if remote.is_remote(store):
         return RemoteBackend(str(store), archive)
     if store:

@@ -11,11 +11,21 @@ Every data file is loaded into a named graph of its own under ``GRAPH``
   suffix and without a leading ``dpv-`` (``dpv-almi.ttl`` → ``graph/almi``).
   A policy's notice lives in its policy graph; more policies are more files.
 
-TriG/N-Quads files keep their own graph names.  The store's default graph is
-empty; queries see the **union of all named graphs** as their default graph
-unless they name a dataset (FROM / FROM NAMED, or the protocol's
-``default-graph-uri`` / ``named-graph-uri``), which then replaces it.  Graph
-IRIs that are not in the store are empty graphs: nothing is ever fetched.
+TriG/N-Quads files keep their own graph names.  The registry graph
+(``graph/registry``, :mod:`dpv_almi.store.registry`) describes each loaded version: it is the
+service's bookkeeping, a named graph for those who ask for it (``GRAPH <…/graph/registry>``).
+
+The default graph is the **RDF merge of every other named graph** (policies, DPV, vocabulary),
+stored as the store's own default graph (:func:`merge_default_graph`, run after every load and
+write): a triple held by two graphs is in it once (a set, as an RDF merge is; Oxigraph's
+``use_default_graph_as_union`` would give it once per graph), and the registry is never in it.
+A query that names a dataset (FROM / FROM NAMED, or the protocol's ``default-graph-uri`` /
+``named-graph-uri``) gets that dataset instead.  Graph IRIs that are not in the store are empty
+graphs: nothing is ever fetched.
+
+``--dataset standard`` (:data:`STANDARD`) serves files as they are instead: triples of Turtle,
+N-Triples and RDF/XML files in the default graph, TriG/N-Quads graphs as named; no registry, no
+merge (what the W3C test suites and an existing dataset expect).
 """
 
 from __future__ import annotations
@@ -33,7 +43,6 @@ import pyoxigraph
 from dpv_almi.identifiers import policy_id_from_name
 from dpv_almi.loading import PathLike, expand_paths, load_store
 from dpv_almi.namespaces import GRAPH, PREFIXES, XSD
-from dpv_almi.sparql import lexer
 from dpv_almi.store.registry import RECORDS_QUERY, REGISTRY_GRAPH, data_version, records_from_rows
 
 DPV_GRAPH = str(GRAPH["dpv"])
@@ -58,6 +67,37 @@ GRAPH_FORMATS: Mapping[str, pyoxigraph.RdfFormat] = {
     "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
 }
 """CONSTRUCT/DESCRIBE media types, default first."""
+
+
+POLICIES = "policies"
+"""The dataset layouts ``--dataset`` chooses between: one named graph per file, default = their merge ..."""
+STANDARD = "standard"
+"""... or each file's graphs as they are (see the module docstring)."""
+LAYOUTS = (POLICIES, STANDARD)
+
+MERGE_UPDATE = f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{REGISTRY_GRAPH}>) }}"
+
+
+def merge_default_graph(store: pyoxigraph.Store) -> None:
+    """Make *store*'s default graph the RDF merge of its named graphs but the registry (a set: each
+    triple once).  Runs in Oxigraph (one update; about as long as loading the data once), and
+    blank nodes stay the same nodes in the merge as in their graph."""
+    store.clear_graph(pyoxigraph.DefaultGraph())
+    store.update(MERGE_UPDATE)
+
+
+def merged_default_graph_query() -> str:
+    """SPARQL Update that replaces a store's default graph by the merge (for remote stores)."""
+    return "DROP SILENT DEFAULT ;\n" + MERGE_UPDATE
+
+
+def needs_merge(store: pyoxigraph.Store) -> bool:
+    """True for a policy store whose default graph was never merged (one written before the merge
+    existed): data in a named graph besides the registry, nothing in the default graph."""
+    if any(True for _ in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())):
+        return False
+    registry = pyoxigraph.NamedNode(REGISTRY_GRAPH)
+    return any(graph != registry for graph in store.named_graphs())
 
 
 def graph_id_for(path: PathLike) -> str:
@@ -134,10 +174,21 @@ class DataStore:
     """
 
     def __init__(
-        self, paths: Iterable[PathLike] = (), *, store: pyoxigraph.Store | None = None, registry: str = ""
+        self,
+        paths: Iterable[PathLike] = (),
+        *,
+        store: pyoxigraph.Store | None = None,
+        registry: str = "",
+        layout: str = POLICIES,
     ) -> None:
         self.files = expand_paths(paths)
-        self.store = store if store is not None else load_store(self.files, graph_for=graph_for)
+        self.layout = layout
+        if store is None and layout == STANDARD:
+            store = load_store(self.files)
+        elif store is None:
+            store = load_store(self.files, graph_for=graph_for)
+            merge_default_graph(store)
+        self.store = store
         if registry:
             self.store.load(
                 registry.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(REGISTRY_GRAPH)
@@ -159,6 +210,8 @@ class DataStore:
         counts = select(self.store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
         self.graphs: dict[str, int] = {_value(s["g"]): int(_value(s["n"])) for s in counts}
         self.triples = sum(self.graphs.values())
+        self.default_triples = int(_value(next(iter(select(self.store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))["n"]))
+        """Triples of the default graph queries see (the merge: shared triples counted once)."""
 
     def __len__(self) -> int:
         return self.triples
@@ -168,13 +221,12 @@ class DataStore:
         return [pid for g in self.graphs if (pid := policy_id(g))]
 
     def query(self, text: str, dataset: DatasetSpec = DatasetSpec(), base_iri: str | None = None) -> Any:
-        """Run a read-only query with the service's dataset rules (see the module docstring)."""
+        """Run a read-only query with the service's dataset rules (see the module docstring): the
+        store's own default graph unless the request or the query names a dataset."""
         kwargs: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": base_iri}
         if dataset.default_graphs is not None or dataset.named_graphs is not None:
             kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in dataset.default_graphs or ()]
             kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in dataset.named_graphs or ()]
-        elif not lexer.has_dataset_clause(text):
-            kwargs["use_default_graph_as_union"] = True
         return self.store.query(text, **kwargs)
 
     def execute(self, job: QueryJob) -> Outcome:

@@ -4,12 +4,14 @@ A remote store is given as ``sparql+http://host:port/path?engine=…&gsp=…&upd
 ``sparql+https``): the URL without the ``sparql+`` prefix and the parameters is the SPARQL query
 endpoint.  Everything engine-specific lives in :data:`ENGINES`:
 
-* **union default graph** -- the service's rule is "no dataset given → the union of all named
-  graphs".  Oxigraph server's default graph is its (empty) default graph unless the request
-  says ``union-default-graph``.  Virtuoso's default graph already is the union of *all* graphs,
-  including its own system graphs (``virtrdf#``, ``owl#``, ``ldp#`` …, :attr:`Engine.system_graphs`),
-  and ``GRAPH ?g`` sees them too: the query gets ``DEFINE input:default-graph-exclude`` and
-  ``input:named-graph-exclude`` pragmas for them, and the graph counts leave them out.
+* **default graph** -- the service's rule is "no dataset given → the RDF merge of every named graph
+  but the registry" (:mod:`dpv_almi.store.dataset`).  On Oxigraph server and a generic SPARQL 1.1
+  store the service stores that merge as the store's default graph after each write
+  (:func:`~dpv_almi.store.dataset.merged_default_graph_query`, a SPARQL Update), and queries ask for the store's default graph.
+  Virtuoso's default graph is always the union of *all* graphs, including its own system graphs
+  (``virtrdf#``, ``owl#``, ``ldp#`` …, :attr:`Engine.system_graphs`), and ``GRAPH ?g`` sees them
+  too: the query gets ``DEFINE input:default-graph-exclude`` (those and the registry) and
+  ``input:named-graph-exclude`` (those) pragmas, and the graph counts leave them out.
 * **syntax** -- every query is parsed locally (pyoxigraph, with the predeclared prefixes) before it
   is sent, so a malformed query gets the same problem (message, line, column) on every store,
   and engine extensions (Virtuoso's ``DEFINE``, ``sql:``) are refused like anywhere else.
@@ -82,6 +84,7 @@ from dpv_almi.sparql.rewrite import (
     strip_dataset_clauses,
 )
 from dpv_almi.store.dataset import Outcome, QueryJob, _encode
+from dpv_almi.store.registry import REGISTRY_GRAPH
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 
@@ -89,8 +92,8 @@ SCHEMES = ("sparql+http://", "sparql+https://")
 @dataclass(frozen=True)
 class Engine:
     name: str
-    union_param: Mapping[str, str]
-    """Request parameters that make the default graph the union of the named graphs."""
+    merge_default: bool
+    """The store keeps a default graph of its own: the service stores the merge there."""
     gsp_path: str
     """Graph Store Protocol endpoint, relative to the server root."""
     update_path: str
@@ -139,10 +142,10 @@ VIRTUOSO_SYSTEM_GRAPHS = (
 )
 
 ENGINES: dict[str, Engine] = {
-    "oxigraph": Engine("oxigraph", {"union-default-graph": ""}, "/store", "/update", True),
+    "oxigraph": Engine("oxigraph", True, "/store", "/update", True),
     "virtuoso": Engine(
         "virtuoso",
-        {},
+        False,
         "/sparql-graph-crud",
         "/sparql",
         False,
@@ -159,7 +162,7 @@ ENGINES: dict[str, Engine] = {
         integer_exists=True,
         stored_durations=True,
     ),
-    "generic": Engine("generic", {}, "/store", "/update", False),
+    "generic": Engine("generic", True, "/store", "/update", False),
 }
 
 
@@ -208,7 +211,7 @@ class RemoteStore:
         return httpx.DigestAuth(*self.credentials) if self.engine.auth_gsp_path else httpx.BasicAuth(*self.credentials)
 
     def query_params(self, job: QueryJob) -> list[tuple[str, str]]:
-        """The protocol parameters for *job*, with this engine's way to get the union default graph."""
+        """The protocol parameters for *job*, with this engine's way to get the service's default graph."""
         # the service predeclares its prefixes; a remote engine does not (the query's own win: later PREFIX)
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
         base = f"BASE <{job.base_iri}>\n" if job.base_iri else ""
@@ -222,15 +225,18 @@ class RemoteStore:
                 params.append(("default-graph-uri", "urn:dpv-almi:empty"))
             if not dataset.named_graphs:
                 params.append(("named-graph-uri", "urn:dpv-almi:empty"))
-        elif not lexer.has_dataset_clause(job.text):
-            params += list(self.engine.union_param.items())
-            if self.engine.exclude_pragmas and not names_a_graph(job.text):  # see names_a_graph: Virtuoso's
-                # GRAPH <iri> finds nothing under these pragmas; without them such a query may see system triples
-                pragmas = "".join(
+        elif (
+            not lexer.has_dataset_clause(job.text) and self.engine.exclude_pragmas and not names_a_graph(job.text)
+        ):  # see names_a_graph: Virtuoso's GRAPH <iri> finds nothing under these pragmas; without them such a
+            # query may see system triples (and the registry)
+            pragmas = (
+                "".join(
                     f"DEFINE input:{kind}-graph-exclude <{g}>\n"
                     for kind in ("default", "named")
                     for g in self.engine.system_graphs
                 )
+                + f"DEFINE input:default-graph-exclude <{REGISTRY_GRAPH}>\n"
+            )
         return [("query", pragmas + base + prologue + self.query_text(job)), *params]
 
     def query_text(self, job: QueryJob) -> str:

@@ -48,7 +48,7 @@ def create_app(
     owned = backend is None or close_backend
     if backend is None:
         files = data.files if data is not None else settings.data_files()
-        backend = open_backend(settings.store, files, settings.archive)
+        backend = open_backend(settings.store, files, settings.archive, settings.dataset)
     info = backend.info()
 
     @asynccontextmanager

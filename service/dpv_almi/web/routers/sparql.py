@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from dpv_almi.errors import DpvAlmiError
-from dpv_almi.namespaces import PREFIXES
+from dpv_almi.namespaces import GRAPH, PREFIXES
 from dpv_almi.store.backends import StoreInfo
-from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, DatasetSpec, QueryJob, policy_id
+from dpv_almi.store.dataset import GRAPH_FORMATS, POLICIES, RESULTS_FORMATS, DatasetSpec, QueryJob, policy_id
 from dpv_almi.web import deps
 from dpv_almi.web.negotiation import media_type, negotiate
 from dpv_almi.web.pages.editor import editor_page, wants_editor
@@ -148,22 +148,32 @@ def _literal(text: str) -> str:
 
 
 def describe_service(endpoint: str, data: StoreInfo, timeout: float, max_rows: int) -> str:
-    """The SPARQL 1.1 Service Description of the endpoint, as Turtle."""
-    total = len(data)
+    """The SPARQL 1.1 Service Description of the endpoint, as Turtle.
+
+    Never ``sd:UnionDefaultGraph``: in the policy layout the default graph is the merge of every
+    named graph but the registry, and in the standard layout the dataset's own default graph."""
     named = []
     for graph, triples in data.graphs.items():
-        pid = policy_id(graph)
+        pid = policy_id(graph) if data.layout == POLICIES else None
         what = (
             f"the policy '{pid}'"
             if pid
-            else {"dpv": "DPV 2.3 concepts the policies use", "vocab": "the dpv-almi project vocabulary"}.get(
-                graph.rsplit("/", 1)[-1], graph
-            )
+            else {
+                "dpv": "DPV 2.3 concepts the policies use",
+                "vocab": "the dpv-almi project vocabulary",
+                "registry": "the service's registry of loaded policy versions (not in the default graph)",
+            }.get(graph.rsplit("/", 1)[-1], graph)
+            if graph.startswith(str(GRAPH)) and data.layout == POLICIES
+            else graph
         )
         named.append(
             f"  sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}> ;\n"
             f"    sd:graph [ a sd:Graph ; void:triples {triples} ; dct:description {_literal(what)} ] ] ;\n"
         )
+    if data.layout == POLICIES:
+        default = "The RDF merge of every named graph except the registry (each triple once)."
+    else:
+        default = "The default graph of the loaded dataset, as loaded (a standard dataset: no union)."
     formats = ", ".join(f"<{iri}>" for iri in dict.fromkeys(_SD_FORMATS.values()))
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -175,18 +185,17 @@ def describe_service(endpoint: str, data: StoreInfo, timeout: float, max_rows: i
   rdfs:label "dpv-almi SPARQL endpoint (read-only)" ;
   rdfs:comment {
         _literal(
-            "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of all named graphs "
-            "unless the query (FROM/FROM NAMED) or the protocol (default-graph-uri/named-graph-uri) names a dataset. "
-            "Graph IRIs not in the store are empty graphs; nothing is fetched from the network; SERVICE is refused. "
-            f"Queries stop after {timeout:g} s; at most {max_rows} result rows are returned."
+            f"Read-only SPARQL 1.1 Query endpoint. {default} "
+            "The query (FROM/FROM NAMED) or the protocol (default-graph-uri/named-graph-uri) may name another "
+            "dataset. Graph IRIs not in the store are empty graphs; nothing is fetched from the network; "
+            f"SERVICE is refused. Queries stop after {timeout:g} s; at most {max_rows} result rows are returned."
         )
     } ;
   sd:supportedLanguage sd:SPARQL11Query ;
-  sd:feature sd:UnionDefaultGraph ;
   sd:resultFormat {formats} ;
   sd:defaultDataset [ a sd:Dataset ;
-    sd:defaultGraph [ a sd:Graph ; void:triples {total} ;
-      dct:description "The union of all named graphs." ] ;
+    sd:defaultGraph [ a sd:Graph ; void:triples {data.default_triples} ;
+      dct:description {_literal(default)} ] ;
 {"".join(named)}  ] .
 """
 
