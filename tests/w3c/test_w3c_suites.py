@@ -23,6 +23,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[w3c.W3
     assert not bad, f"data files that do not parse: {sorted(bad)}"
     with w3c.service(dataset, folder) as endpoint:
         ours = w3c.run_all(endpoint, tests, bad)
+    with w3c.service(dataset, folder, "policies") as endpoint:
+        LAYOUT["policies"] = w3c.run_all(endpoint, tests, bad)
     try:
         with w3c.oxigraph_server(dataset, folder) as endpoint:
             theirs = w3c.run_all(endpoint, tests, bad)
@@ -34,6 +36,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[w3c.W3
     )
     yield tests, ours, theirs
 
+
+LAYOUT: dict[str, w3c.Results] = {}
+"""The same run on the default (policy) layout."""
 
 SUMMARY: list[str] = []
 """Printed at the end of the session (tests/w3c/conftest.py)."""
@@ -49,6 +54,13 @@ def test_the_service_loses_no_test_the_engine_passes(runs) -> None:
     _, ours, theirs = runs
     lost = sorted(theirs.passed - ours.passed)
     assert not lost, "\n".join(f"{name}: {ours.outcomes[name].reason}" for name in lost)
+
+
+def test_the_policy_layout_answers_named_datasets_alike(runs) -> None:
+    _, ours, _ = runs
+    policies = LAYOUT["policies"]
+    differ = sorted(name for name in ours.outcomes if ours.outcomes[name].passed != policies.outcomes[name].passed)
+    assert not differ, "\n".join(f"{name}: {policies.outcomes[name].reason}" for name in differ)
 
 
 def test_most_tests_pass(runs) -> None:

@@ -95,6 +95,11 @@ def uses_service(query: str) -> bool:
     return "SERVICE" in keywords(query)
 
 
+def uses_graph(query: str) -> bool:
+    """True if the query has a GRAPH pattern (it reads named graphs)."""
+    return "GRAPH" in keywords(query)
+
+
 def has_dataset_clause(query: str) -> bool:
     """True if the query names its own dataset with FROM or FROM NAMED."""
     return "FROM" in keywords(query)

@@ -54,6 +54,7 @@ from dpv_almi.store.dataset import (
     POLICIES,
     STANDARD,
     DataStore,
+    default_graph_copy,
     graph_for,
     graph_id_for,
     merge_default_graph,
@@ -94,13 +95,14 @@ class MemorySpec:
         if self.layout == STANDARD:
             return DataStore(self.files, layout=STANDARD)
         store = memory_store([Path(f) for f in self.files], {k: Path(v) for k, v in self.overrides})[0]
-        return DataStore(store=store, registry=self.registry)
+        return DataStore(store=store, registry=self.registry, default_only=default_graph_copy(store))
 
     def release(self, successor: object) -> bool:
         """No worker uses this spec any more: let its store go, unless *successor* serves the same one."""
         if self.shared is None or self.shared is getattr(successor, "shared", None):
             return False
-        self.shared.store = pyoxigraph.Store()  # the old data's only reference: freed now
+        self.shared.store = pyoxigraph.Store()  # the old data's only references: freed now
+        self.shared.default_only = None
         return True
 
     def __getstate__(self) -> dict[str, object]:
@@ -361,7 +363,9 @@ class MemoryBackend(Backend):
         self._tmp, self.archive = _archive(archive)
         store, records = memory_store(self.files, self.overrides)
         self.records = records or []
-        self._current = DataStore(store=store, registry=registry.registry_ntriples(self.records))
+        self._current = DataStore(
+            store=store, registry=registry.registry_ntriples(self.records), default_only=default_graph_copy(store)
+        )
         self._info = StoreInfo.of(self._current)
 
     @property
@@ -384,7 +388,9 @@ class MemoryBackend(Backend):
         assert path is not None  # noqa: S101 - an invariant for the type checker, not an input check
         overrides = {**self.overrides, record.id: path}
         store, _ = memory_store(self.files, overrides)  # beside the served one: readers never see a mix
-        current = DataStore(store=store, registry=registry.registry_ntriples(records))
+        current = DataStore(
+            store=store, registry=registry.registry_ntriples(records), default_only=default_graph_copy(store)
+        )
         self.overrides, self.records, self._current = overrides, records, current
         self._info = StoreInfo.of(current)
 
