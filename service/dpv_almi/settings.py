@@ -129,6 +129,13 @@ class Settings:
         shown="64 MiB",
         metavar="BYTES",
     )
+    response_memory: int = setting(
+        256 * MIB,
+        help="bytes of answers the service may hold for clients still reading them (0: no bound); an answer "
+        "that would pass it gets 503 with Retry-After, so slow readers cannot exhaust the service's memory",
+        shown="256 MiB",
+        metavar="BYTES",
+    )
     worker_memory: int = setting(
         2048,
         help="address space (MiB) a query worker may add above what it maps once its store is open "

@@ -21,6 +21,7 @@ from dpv_almi.sparql.catalogue import load_catalogue, load_rest_catalogue
 from dpv_almi.store.backends import Backend, RemoteBackend, open_backend
 from dpv_almi.store.dataset import DataStore
 from dpv_almi.web import deps, openapi, pages, problems
+from dpv_almi.web.budget import ResponseBudget, ResponseBudgetMiddleware
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
 from dpv_almi.web.routers import admin, health, sparql, v1
 
@@ -117,6 +118,7 @@ def create_app(
         result_cache=ResultCache(settings.result_cache, settings.result_cache_bytes),
         competency_queries=load_catalogue(),
         rest_queries=load_rest_catalogue(),
+        response_budget=ResponseBudget(settings.response_memory),
     )
     metrics = services.metrics
     problems.install(app)
@@ -131,6 +133,7 @@ def create_app(
     # innermost first: Starlette wraps each new middleware around the previous ones
     app.add_middleware(ConditionalGetMiddleware, source=backend.info, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(ResponseBudgetMiddleware, budget=services.response_budget)  # counts what GZip sends
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -23,6 +23,7 @@ from dpv_almi.settings import Settings
 from dpv_almi.sparql.catalogue import NamedQuery
 from dpv_almi.store.backends import Backend, StoreInfo
 from dpv_almi.store.dataset import Outcome, QueryJob
+from dpv_almi.web.budget import ResponseBudget
 
 if TYPE_CHECKING:
     from dpv_almi.web.middleware import Metrics
@@ -40,6 +41,7 @@ class Services:
     result_cache: ResultCache
     competency_queries: dict[str, NamedQuery]
     rest_queries: dict[str, NamedQuery]
+    response_budget: ResponseBudget
     runner: BaseRunner | None = field(default=None)
 
 
