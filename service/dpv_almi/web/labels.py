@@ -1,10 +1,13 @@
 """Every IRI a client or a reader sees comes with a name in their language.
 
-The order of preference: the data's own label in the language asked for (a notice's Swedish
-words); for Swedish, the words the GDPR's Swedish text and Swedish notices use for DPV's legal-basis
-terms (:data:`SWEDISH`, DPV 2.3 has English labels only); the data's English or untagged label
-(the DPV concept extract holds DPV's labels); the packaged DPV 2.3 index; the IRI's local name.
-Nothing here is about one notice: the table holds GDPR terms, shared by every Swedish notice.
+The order of preference (:func:`choose`): the data's own label in the language asked for (a
+notice's Swedish words); for Swedish, the words the GDPR's Swedish text and Swedish notices use for
+DPV's legal-basis terms (:data:`SWEDISH`, DPV 2.3 has English labels only); the data's label in the
+notice's own language (a German notice read in English still names its own concepts, in German);
+its English or untagged label (the DPV concept extract holds DPV's labels); the packaged DPV 2.3
+index; a label in any other language (the same one each time); the IRI's local name.
+Nothing here is about one notice: the table holds GDPR terms, shared by every Swedish notice, and
+the notice's language is the caller's to find (a query, see ``notice-language.rq``).
 """
 
 from __future__ import annotations
@@ -48,23 +51,42 @@ def local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
-def choose(iri: str, lang: str, found: dict[str, str]) -> str:
-    """The best label of *iri* in *lang* from *found* (label by language tag, "" for untagged)."""
-    if lang in found:
-        return found[lang]
+def _tagged(found: dict[str, str], tag: str | None) -> str | None:
+    """The label tagged *tag* (``de`` also takes ``de-DE`` -- the first such tag in order)."""
+    if tag is None:
+        return None
+    if tag in found:
+        return found[tag]
+    if tag:
+        wanted = tag.lower()
+        for other in sorted(found):
+            if other.lower() == wanted or other.lower().split("-", 1)[0] == wanted.split("-", 1)[0]:
+                return found[other]
+    return None
+
+
+def choose(iri: str, lang: str, found: dict[str, str], notice_lang: str | None = None) -> str:
+    """The best label of *iri* from *found* (label by language tag, "" for untagged): asked *lang*
+    → (Swedish GDPR table) → *notice_lang* → English → untagged → DPV index → any → local name."""
+    label = _tagged(found, lang)
+    if label is not None:
+        return label
     if lang == "sv" and iri in SWEDISH:
         return SWEDISH[iri]
-    for tag in ("en", ""):
-        if tag in found:
-            return found[tag]
+    for tag in (notice_lang, "en", ""):
+        label = _tagged(found, tag)
+        if label is not None:
+            return label
     term = dpv_index().term(iri)
     if term is not None and term.labels:
         return term.labels.get(lang) or term.labels.get("en") or next(iter(term.labels.values()))
+    if found:
+        return found[min(found)]
     return local_name(iri)
 
 
-async def labels(request: Request, iris: Iterable[str], lang: str) -> dict[str, str]:
-    """A label in *lang* for each IRI (one query for all, through the one runner)."""
+async def labels(request: Request, iris: Iterable[str], lang: str, notice_lang: str | None = None) -> dict[str, str]:
+    """A label for each IRI, by the chain of :func:`choose` (one query for all, through the one runner)."""
     from dpv_almi.web.routers.v1.common import rows
 
     wanted = sorted({iri for iri in iris if iri})
@@ -72,4 +94,4 @@ async def labels(request: Request, iris: Iterable[str], lang: str) -> dict[str, 
     if wanted:
         for row in await rows(request, "labels", {"lang": lang, "iri": [f"<{iri}>" for iri in wanted]}):
             found[row["iri"]].setdefault(row.get("labelLang", ""), row["label"])
-    return {iri: choose(iri, lang, by_tag) for iri, by_tag in found.items()}
+    return {iri: choose(iri, lang, by_tag, notice_lang) for iri, by_tag in found.items()}

@@ -1,27 +1,46 @@
-"""``/``: the privacy notice regenerated from the graph, in Swedish or English.
+"""``/``: the privacy notice of any policy regenerated from the graph; the interface in Swedish or
+English, the notice's own words in the reader's language or, asked (``labels=notice``), in the
+notice's language.
 
-Everything on the page comes from named SPARQL queries run by the one runner (``policy``,
-``notice-activities``, ``notice-categories``, ``transfers``, ``rights``, ``changes``): if the model
-lacked something the notice says, the page would lack it too, which is what the page's test checks
-against the notice's own text.
+Everything on the page comes from named SPARQL queries run by the one runner (``notice-language``,
+``policy``, ``notice-activities``, ``notice-categories``, ``transfers``, ``rights``, ``changes``,
+``labels``): if the model lacked something the notice says, the page would lack it too, which is
+what the page's test checks against the notice's own text.  Two languages are kept apart: the
+interface's (``lang``, sv/en: headings, buttons) and the labels' (the reader's, or the notice's
+``dct:language``), every label falling back as :func:`dpv_almi.web.labels.choose` says.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.namespaces import RESOURCE_BASE
 from dpv_almi.web.labels import labels
-from dpv_almi.web.pages.common import PageLangParam, page_language, policy_graph, render
+from dpv_almi.web.pages.common import UI, PageLangParam, page_language, policy_graph, render
 from dpv_almi.web.routers.v1.common import bound_text, rows
 
 router = APIRouter(include_in_schema=False)
+
+NOTICE_LABELS = "notice"
+"""``?labels=notice``: the notice's words in the notice's own language (the interface stays sv/en)."""
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+"""A BCP 47 tag as SPARQL's LANGTAG has it: anything else in ``dct:language`` is not used."""
+
+LabelsParam = Query(
+    None,
+    alias="labels",
+    description="`notice`: labels in the notice's own language (its dct:language), the interface staying "
+    "sv/en; otherwise labels in the page's language. Either falls back to the notice's language, English, "
+    "any language, the IRI's local name. Any other value is the default.",
+)
 
 ASPECTS = (
     "purpose",
@@ -78,6 +97,7 @@ class Category:
     label: str
     defined: bool
     examples: list[str] = field(default_factory=list)
+    example_iris: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -125,8 +145,10 @@ def _categories(found: list[dict[str, Any]]) -> list[Category]:
             row["category"],
             Category(row["category"], row.get("label") or _local(row["category"]), bool(row["defined"])),
         )
-        if "exampleLabel" in row and row["exampleLabel"] not in category.examples:
-            category.examples.append(row["exampleLabel"])
+        example = row.get("example")
+        if isinstance(example, str) and example not in category.example_iris:
+            category.example_iris.append(example)
+            category.examples.append(row.get("exampleLabel") or _local(example))
     return list(categories.values())
 
 
@@ -154,19 +176,40 @@ def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://", "urn:"))
 
 
+_HEAD_NAMES = {"notice": "title", "controller": "controllerLabel", "authority": "authorityLabel"}
+"""The summary's resources and the column that names each."""
+
+
 async def _name_everything(
-    request: Request, language: str, activities: dict[str, Activity], rights: list[Right]
+    request: Request,
+    language: str,
+    notice_lang: str | None,
+    head: dict[str, Any],
+    activities: dict[str, Activity],
+    categories: list[Category],
+    rights: list[Right],
 ) -> None:
-    """Every IRI the page shows, by its label in the page's language (one label query): values,
-    transfer countries, likelihoods, bases and safeguards, the articles of rights."""
-    iris: set[str] = set()
+    """Every IRI the page shows, by its label in *language*, else the notice's, English, any (one
+    label query): the notice, its controller and authority, activities and their values, transfer
+    countries, likelihoods, bases and safeguards, categories and their examples, rights and articles."""
+    iris: set[str] = {str(head[key]) for key in _HEAD_NAMES if isinstance(head.get(key), str)}
     for activity in activities.values():
+        iris.add(activity.iri)
         iris |= {v.iri for values in activity.aspects.values() for v in values if _is_iri(v.iri)}
         for transfer in activity.transfers:
             iris |= {transfer.country, *transfer.safeguards} | ({transfer.likelihood} if transfer.likelihood else set())
-    iris |= {article for right in rights for article in right.articles}
-    names = await labels(request, iris, language)
+    for category in categories:
+        iris |= {category.iri, *category.example_iris}
+    iris |= {article for right in rights for article in right.articles} | {right.iri for right in rights}
+    names = await labels(request, iris, language, notice_lang)
+    for key, column in _HEAD_NAMES.items():
+        if isinstance(head.get(key), str) and head[key] in names:
+            head[column] = names[head[key]]
+    for category in categories:
+        category.label = names.get(category.iri, category.label)
+        category.examples = [names.get(e, e) for e in category.example_iris]
     for activity in activities.values():
+        activity.label = names.get(activity.iri, activity.label)
         for values in activity.aspects.values():
             for value in values:
                 value.label = names.get(value.iri, value.label)
@@ -176,7 +219,47 @@ async def _name_everything(
             transfer.likelihood = names.get(transfer.likelihood, transfer.likelihood) if transfer.likelihood else None
             transfer.safeguards = [names.get(s, s) for s in transfer.safeguards]
     for right in rights:
+        right.label = names.get(right.iri, right.label)
         right.articles = [names.get(a, a) for a in right.articles]
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-", 1)[0].lower()
+
+
+async def notice_language(request: Request, graph: str) -> str | None:
+    """The language the policy's notice is written in (its ``dct:language``), None where unstated
+    or ``und``: asked of the data, never assumed (Almi's is Swedish, most of the TILT corpus German)."""
+    for row in await rows(request, "notice-language", {"graph": graph}):
+        tag = str(row.get("language", "")).strip()
+        if tag and tag.lower() != "und" and LANGUAGE_TAG.fullmatch(tag):
+            return tag
+    return None
+
+
+def label_language(language: str, notice_lang: str | None, wanted: str | None) -> str:
+    """The language the page's labels are asked in: the notice's when *wanted* is ``notice`` and the
+    notice states one, else the page's."""
+    if wanted == NOTICE_LABELS and notice_lang:
+        return notice_lang
+    return language
+
+
+def labels_switch(request: Request, language: str, notice_lang: str | None, asked: str) -> dict[str, str] | None:
+    """The link that swaps the labels between the page's language and the notice's (None when they
+    are the same language, or the notice states none)."""
+    if not notice_lang or _primary(notice_lang) == language:
+        return None
+    query = {k: v for k, v in request.query_params.items() if k != "labels"}
+    to_notice = asked == language
+    if to_notice:
+        query["labels"] = NOTICE_LABELS
+    text = UI[language]["labels_notice" if to_notice else "labels_page"].format(lang=notice_lang)
+    return {
+        "url": request.url.path + "?" + urlencode(query),
+        "text": text,
+        "hreflang": notice_lang if to_notice else language,
+    }
 
 
 def by_basis(activities: dict[str, Activity]) -> list[tuple[Value, list[Activity]]]:
@@ -195,17 +278,20 @@ async def notice_page(
     request: Request,
     lang: str | None = PageLangParam,
     policy: str | None = Query(None, description="policy id; default: almi or the first"),
+    labels_: str | None = LabelsParam,
 ) -> HTMLResponse:
     language = page_language(request, lang)
     graph = policy_graph(request, policy)
-    scoped = {"graph": graph, "lang": language}
+    notice_lang = await notice_language(request, graph)
+    asked = label_language(language, notice_lang, labels_)
+    scoped = {"graph": graph, "lang": asked}
     summary, aspects, categories, transfers, rights, changes = await asyncio.gather(
         rows(request, "policy", scoped),
         rows(request, "notice-activities", scoped),
         rows(request, "notice-categories", scoped),
-        rows(request, "transfers", {"lang": language}),
-        rows(request, "rights", {"lang": language}),
-        rows(request, "changes", {"lang": language}),
+        rows(request, "transfers", {"lang": asked}),
+        rows(request, "rights", {"lang": asked}),
+        rows(request, "changes", {"lang": asked}),
     )
     activities = _activities(aspects)
     _transfers(transfers, activities)
@@ -216,8 +302,9 @@ async def notice_page(
         activity.sparql_url = "/sparql#query=" + quote(text, safe="")
     used_rights = {v.iri for a in activities.values() for v in a.aspects.get("right", [])}
     chosen_rights = _rights(rights, used_rights)
-    await _name_everything(request, language, activities, chosen_rights)
     head = summary[0] if summary else {}
+    shown_categories = _categories(categories)
+    await _name_everything(request, asked, notice_lang, head, activities, shown_categories, chosen_rights)
     notice_iri = head.get("notice")
     return render(
         request,
@@ -227,8 +314,11 @@ async def notice_page(
             "head": head,
             "groups": by_basis(activities),
             "aspects": ASPECTS,
-            "categories": _categories(categories),
+            "categories": shown_categories,
             "rights": chosen_rights,
             "changes": [c for c in changes if c.get("notice") == notice_iri],
+            "labels_lang": asked,
+            "notice_lang": notice_lang,
+            "labels_switch": labels_switch(request, language, notice_lang, asked),
         },
     )
