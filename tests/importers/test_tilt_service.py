@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,15 +23,18 @@ def test_every_notice_validates_exit_0_or_1_and_no_unknown_terms(imported: tuple
     and the only results are about the notices' content, none about unknown DPV terms."""
     out, summaries = imported
     rules: set[str] = set()
+    codes: set[int] = set()
     for summary in summaries:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
             code = main(["validate", str(out / f"{summary.policy}.ttl"), "--format", "json"])
         assert code in (0, 1), (summary.policy, buffer.getvalue()[:500])
+        codes.add(code)
         report = json.loads(buffer.getvalue())
         rules |= {result["rule"] for result in report["results"]}
     assert not rules & {"KnownDpvTerm", "SunsetDpvTerm", "DefinedCategory"}
     assert "ProcessArt6Basis" in rules  # most disclosures state no legal basis: the shapes say so
+    assert codes == {1}  # docs/tilt.md: exit 1 for every notice (TILT has no data subjects, for one)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +102,38 @@ def test_sparql_per_policy_counts(corpus_service: LocalService, imported: tuple[
         "bvg-de",
         "volkswagen-de",
     }
+
+
+def test_bases_and_countries_per_notice_as_served(corpus_service: LocalService, corpus: dict[str, Any]) -> None:
+    """What the files hold (``test_counts_per_notice``) survives loading: per policy graph, the served
+    store answers the disclosures as processes, the same eu-gdpr bases and the same countries."""
+    from tests.importers.test_tilt_import import EXPECTED
+
+    query = sparql_prologue() + (
+        "SELECT ?g (COUNT(DISTINCT ?p) AS ?processes) (COUNT(DISTINCT ?pair) AS ?bases)"
+        ' (GROUP_CONCAT(DISTINCT COALESCE(?code, ""); separator=" ") AS ?countries) WHERE { GRAPH ?g {'
+        " { ?p a dpv:Process }"
+        " UNION { ?q a dpv:Process ; dpv:hasLegalBasis ?b"
+        '         FILTER (STRSTARTS(STR(?b), STR(eu-gdpr:))) BIND (CONCAT(STR(?q), " ", STR(?b)) AS ?pair) }'
+        " UNION { ?s dpv:hasCountry|dpv:hasThirdCountry ?c"
+        "         FILTER (STRSTARTS(STR(?c), STR(loc:))) BIND (STRAFTER(STR(?c), STR(loc:)) AS ?code) }"
+        " } } GROUP BY ?g"
+    )
+    answer = httpx.get(
+        f"{corpus_service.url}/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=120,
+    )
+    assert answer.status_code == 200, answer.text
+    served = {
+        row["g"]["value"].rsplit("/", 1)[-1]: (
+            int(row["processes"]["value"]),
+            int(row["bases"]["value"]),
+            " ".join(sorted(row.get("countries", {}).get("value", "").split())),
+        )
+        for row in answer.json()["results"]["bindings"]
+    }
+    for policy, document in corpus.items():
+        assert served[policy] == EXPECTED[policy], policy
+        assert served[policy][0] == len(document["dataDisclosed"]), policy

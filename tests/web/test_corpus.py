@@ -209,3 +209,33 @@ def test_the_tilt_corpus_side_by_side(make_client, tilt_files: list[Path]) -> No
     assert all(corpus["totals"][status] > 0 for status in ("met", "vague", "missing"))
     page = client.get("/corpus", params={"lang": "sv", "sort": "missing"})
     assert page.status_code == 200 and page.text.count("<tr data-policy=") == 62
+    assert_the_docs_figures(corpus, [rows[path.stem] for path in tilt_files])
+
+
+def assert_the_docs_figures(corpus: dict, tilt_rows: list[dict]) -> None:
+    """docs/observatory.md's figures are this answer's: the 61 notices' cells and scores, and with Almi."""
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "observatory.md").read_text("utf-8").split())
+    cells = [cell["status"] for row in tilt_rows for cell in row["cells"]]
+    count = {status: f"{cells.count(status):,}" for status in ("met", "vague", "missing")}
+    assert f"notices × requirements | {len(tilt_rows)} × {len(corpus['requirements'])} = {len(cells):,} cells" in text
+    assert f"met / vague / missing | {count['met']} / {count['vague']} / {count['missing']} |" in text
+    scores = sorted(row["score"] for row in tilt_rows)
+    middle = len(scores) // 2
+    median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+    lowest = next(row["id"] for row in tilt_rows if row["score"] == scores[0])
+    assert (
+        f"completeness | mean {sum(scores) / len(scores):.1f}, median {median:.1f}, min {scores[0]:.1f} ({lowest}), "
+        f"max {scores[-1]:.1f}"
+    ) in text
+    bins = [
+        sum(1 for score in scores if low <= score < low + 10 or (low == 90 and score == 100))
+        for low in range(50, 100, 10)
+    ]
+    words = [f"{low}-{low + 10}: {n}" for low, n in zip(range(50, 100, 10), bins, strict=True)]
+    words[0] += " notice" if bins[0] == 1 else " notices"
+    assert "scores | " + ", ".join(words) in text
+    totals = corpus["totals"]
+    assert (
+        f"({corpus['policies']} policies, as `/corpus` shows them): {totals['met']:,} / {totals['vague']:,} / "
+        f"{totals['missing']:,}, mean {corpus['meanScore']:.1f}"
+    ) in text
