@@ -172,6 +172,13 @@ class Settings:
     result_cache_bytes: int = setting(
         64 * MIB, help="bytes (estimated) the result cache may hold (0: off)", shown="64 MiB", metavar="BYTES"
     )
+    answer_replay_bytes: int = setting(
+        16 * MIB,
+        help="bytes of complete GET answers kept to send again, unchanged, to the same request while the data "
+        "is unchanged, without running the request path (0: off)",
+        shown="16 MiB",
+        metavar="BYTES",
+    )
     remote_refresh: float = setting(
         2.0,
         help="how often a remote store's registry is re-read (seconds): writes by other instances show within it",

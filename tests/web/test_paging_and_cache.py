@@ -114,7 +114,13 @@ def _worker_queries(client: httpx.Client) -> float:
 
 
 def test_result_cache_answers_repeats_and_forgets_everything_on_a_write(tmp_path: Path) -> None:
-    env = {"DPV_ALMI_ADMIN_TOKEN": TOKEN, "DPV_ALMI_WORKERS": "2", "DPV_ALMI_STORE": None, "DPV_ALMI_MAX_ROWS": "5"}
+    env = {
+        "DPV_ALMI_ADMIN_TOKEN": TOKEN,
+        "DPV_ALMI_WORKERS": "2",
+        "DPV_ALMI_STORE": None,
+        "DPV_ALMI_MAX_ROWS": "5",
+        "DPV_ALMI_ANSWER_REPLAY_BYTES": "0",  # the layer in front (tests/web/test_answer_replay.py) would answer first
+    }
     with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=30) as client:
         # a truncated answer is cached as truncated (header and body), never as a whole one
         query = {"query": "SELECT ?a { ?a a dpv:Process } ORDER BY ?a"}

@@ -23,6 +23,7 @@ from dpv_almi.store.dataset import DataStore
 from dpv_almi.web import deps, openapi, pages, problems
 from dpv_almi.web.budget import ResponseBudget, ResponseBudgetMiddleware
 from dpv_almi.web.middleware import AccessLogMiddleware, ConditionalGetMiddleware, Metrics, SecurityHeadersMiddleware
+from dpv_almi.web.replay import AnswerReplayMiddleware, AnswerStore
 from dpv_almi.web.routers import admin, health, sparql, v1
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def create_app(
         services.runner = runner
         watcher = None
         if isinstance(backend, RemoteBackend):
-            watcher = asyncio.create_task(_watch_remote(backend, services.result_cache, settings.remote_refresh))
+            watcher = asyncio.create_task(_watch_remote(backend, services, settings.remote_refresh))
         try:
             _pid, sandboxed = await runner.worker_status()
             log.info(
@@ -119,6 +120,7 @@ def create_app(
         competency_queries=load_catalogue(),
         rest_queries=load_rest_catalogue(),
         response_budget=ResponseBudget(settings.response_memory),
+        answers=AnswerStore(settings.answer_replay_bytes),
     )
     metrics = services.metrics
     problems.install(app)
@@ -145,17 +147,20 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    # outermost: a repeated GET is answered here, before any of the above (web/replay.py)
+    app.add_middleware(AnswerReplayMiddleware, store=services.answers, source=backend.info, metrics=metrics)
     return app
 
 
-async def _watch_remote(backend: RemoteBackend, cache: ResultCache, every: float) -> None:
+async def _watch_remote(backend: RemoteBackend, services: deps.Services, every: float) -> None:
     """Notice writes by other instances to a shared remote store within *every* seconds: re-read its
     registry's fingerprint, and on a change re-read what is served (new ETags) and drop cached answers."""
     while True:
         await asyncio.sleep(max(every, 0.1))
         try:
             if await asyncio.to_thread(backend.refresh_if_changed):
-                cache.invalidate()
+                services.result_cache.invalidate()
+                services.answers.clear()
                 log.info("the remote store changed; now serving data version %s", backend.info().version)
         except Exception as exc:  # the store may be briefly unreachable: keep serving, look again later  # noqa: BLE001 - a boundary: any failure here is reported, never raised further
             log.warning("could not re-read the remote store's registry: %s", exc)

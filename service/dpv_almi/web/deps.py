@@ -24,6 +24,7 @@ from dpv_almi.sparql.catalogue import NamedQuery
 from dpv_almi.store.backends import Backend, StoreInfo
 from dpv_almi.store.dataset import Outcome, QueryJob
 from dpv_almi.web.budget import ResponseBudget
+from dpv_almi.web.replay import AnswerStore
 
 if TYPE_CHECKING:
     from dpv_almi.web.middleware import Metrics
@@ -42,6 +43,7 @@ class Services:
     competency_queries: dict[str, NamedQuery]
     rest_queries: dict[str, NamedQuery]
     response_budget: ResponseBudget
+    answers: AnswerStore
     runner: BaseRunner | None = field(default=None)
 
 
@@ -108,6 +110,7 @@ DataDep = Annotated[StoreInfo, Depends(data)]
 def data_changed(request: Request) -> None:
     """Call once the workers serve new data (after ``runner.reload``): cached answers are forgotten."""
     result_cache(request).invalidate()
+    services(request).answers.clear()
 
 
 def wants_fresh(request: Request) -> bool:

@@ -88,22 +88,25 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            elapsed = time.perf_counter() - start
-            route = _route_template(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(elapsed)
-            record: dict[str, Any] = {
-                "request_id": correlation_id.get(),
-                "method": scope["method"],
-                "path": scope["path"],
-                # redacted whole, then cut: no prefix of a secret survives the cut
-                "query": redaction.redact(scope.get("query_string", b"").decode("latin-1"))[:500],
-                "status": status,
-                "bytes": size,
-                "duration_ms": round(elapsed * 1000, 2),
-                "client": (scope.get("client") or ("", 0))[0],
-            }
-            access_log.info(json.dumps(record))
+            log_request(self.metrics, scope, _route_template(scope), status, size, time.perf_counter() - start)
+
+
+def log_request(metrics: Metrics, scope: Scope, route: str, status: int, size: int, elapsed: float) -> None:
+    """Count a request and write its JSON access-log line (one per request, however it was answered)."""
+    metrics.requests.labels(scope["method"], route, str(status)).inc()
+    metrics.latency.labels(scope["method"], route).observe(elapsed)
+    record: dict[str, Any] = {
+        "request_id": correlation_id.get(),
+        "method": scope["method"],
+        "path": scope["path"],
+        # redacted whole, then cut: no prefix of a secret survives the cut
+        "query": redaction.redact(scope.get("query_string", b"").decode("latin-1"))[:500],
+        "status": status,
+        "bytes": size,
+        "duration_ms": round(elapsed * 1000, 2),
+        "client": (scope.get("client") or ("", 0))[0],
+    }
+    access_log.info(json.dumps(record))
 
 
 def _route_template(scope: Scope) -> str:

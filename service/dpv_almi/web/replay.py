@@ -1,0 +1,164 @@
+"""Send a repeated GET the complete answer the same request got before, while the data is unchanged.
+
+A cached query answer (:mod:`dpv_almi.execution.cache`) still paid for the whole Python request path:
+FastAPI's routing and validation, seven middlewares, the negotiation; measured, that path kept a
+cached ``/sparql`` answer at 0.22x the throughput of Oxigraph server (issue #17).  An answer of
+``/sparql`` or ``/v1`` to a GET is fully determined by the data version, the URL and a few request
+headers (the same facts its ETag is built from, :class:`~dpv_almi.web.middleware.ConditionalGetMiddleware`),
+so this outermost layer keeps complete answers (status 200, ``Cache-Control: public``, at most
+:data:`~dpv_almi.web.budget.CHUNK` bytes) keyed by those facts, and sends one again as it was, with
+a fresh ``X-Request-ID``, its own access-log line and metrics.  A new data version makes every kept
+answer stale at once.  Requests it cannot judge (credentials, conditional or range requests, a
+client-chosen request id, cookies) always take the full path.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dpv_almi.web.budget import CHUNK
+from dpv_almi.web.middleware import Metrics, _route_template, log_request
+
+_BYPASS = frozenset(
+    (b"authorization", b"cookie", b"if-none-match", b"if-modified-since", b"if-match", b"range", b"x-request-id")
+)
+"""Request headers that send a request the full way: its answer may differ, or the full path must see it."""
+
+_KEYED = {b"accept": 0, b"accept-language": 1, b"accept-encoding": 2, b"origin": 3, b"host": 4}
+"""Request headers an answer may depend on (negotiation, compression, CORS, the service description's URL)."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    version: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    route: str
+
+
+class AnswerStore:
+    """The kept answers, least recently used dropped first past *max_bytes* (0: nothing kept)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.answers: OrderedDict[tuple[Any, ...], _Answer] = OrderedDict()
+        self.held = 0
+
+    def get(self, key: tuple[Any, ...], version: str) -> _Answer | None:
+        answer = self.answers.get(key)
+        if answer is None or answer.version != version:
+            return None
+        self.answers.move_to_end(key)
+        return answer
+
+    def keep(self, key: tuple[Any, ...], answer: _Answer) -> None:
+        old = self.answers.pop(key, None)
+        if old is not None:
+            self.held -= len(old.body)
+        self.answers[key] = answer
+        self.held += len(answer.body)
+        while self.held > self.max_bytes and self.answers:
+            _, dropped = self.answers.popitem(last=False)
+            self.held -= len(dropped.body)
+
+    def clear(self) -> None:
+        """Forget every answer: the workers serve new data (an answer kept while a reload was under way
+        may carry the new version but the old data)."""
+        self.answers.clear()
+        self.held = 0
+
+
+class AnswerReplayMiddleware:
+    """Keep and replay complete GET answers of ``/sparql`` and ``/v1`` (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, store: AnswerStore, source: Callable[[], Any], metrics: Metrics) -> None:
+        self.app, self.store, self.source, self.metrics = app, store, source, metrics
+        """*source* returns what is served now; its ``.version`` changes with any load."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        version = str(self.source().version)
+        answer = self.store.get(key, version)
+        if answer is not None:
+            await self._replay(scope, answer, send)
+            return
+        await self._capture(scope, receive, send, key, version)
+
+    def _key(self, scope: Scope) -> tuple[Any, ...] | None:
+        if not self.store.max_bytes or scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        path = scope["path"]
+        if path != "/sparql" and not path.startswith("/v1/"):
+            return None
+        keyed: list[bytes] = [b""] * len(_KEYED)
+        for name, value in scope["headers"]:
+            if name in _BYPASS or (name in (b"cache-control", b"pragma") and b"no-" in value):
+                return None  # (no-cache / no-store: the client wants a fresh evaluation)
+            position = _KEYED.get(name)
+            if position is not None:
+                keyed[position] = value
+        return (path, scope.get("query_string", b""), *keyed)
+
+    async def _replay(self, scope: Scope, answer: _Answer, send: Send) -> None:
+        start = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        correlation_id.set(request_id)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*answer.headers, (b"x-request-id", request_id.encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer.body})
+        log_request(self.metrics, scope, answer.route, 200, len(answer.body), time.perf_counter() - start)
+
+    async def _capture(self, scope: Scope, receive: Receive, send: Send, key: tuple[Any, ...], version: str) -> None:
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        parts: list[bytes] = []
+        size = 0
+        keep = True
+
+        async def recording(message: Message) -> None:
+            nonlocal status, headers, size, keep
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body" and keep:
+                body = message.get("body", b"")
+                size += len(body)
+                if size > CHUNK:
+                    keep = False
+                    parts.clear()
+                else:
+                    parts.append(body)
+            await send(message)
+
+        await self.app(scope, receive, recording)
+        if keep and status == 200 and _public(headers):
+            kept = [(name, value) for name, value in headers if name.lower() != b"x-request-id"]
+            self.store.keep(key, _Answer(version, kept, b"".join(parts), _route_template(scope)))
+
+
+def _public(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A shared cache may keep it: ``Cache-Control: public`` and nothing that is the client's own."""
+    public = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == b"set-cookie":
+            return False
+        if lowered == b"cache-control":
+            public = b"public" in value and b"no-store" not in value and b"private" not in value
+    return public
