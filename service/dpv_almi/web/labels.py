@@ -13,6 +13,7 @@ the notice's language is the caller's to find (a query, see ``notice-language.rq
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from fastapi import Request
 
@@ -51,42 +52,61 @@ def local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
-def _tagged(found: dict[str, str], tag: str | None) -> str | None:
+class Label(NamedTuple):
+    """A label and the language tag it is in ("" untagged or unknown): a page marks words in another
+    language than its own (``lang="de"`` on a German label of an English page)."""
+
+    text: str
+    lang: str
+
+
+def _tagged(found: dict[str, str], tag: str | None) -> Label | None:
     """The label tagged *tag* (``de`` also takes ``de-DE`` -- the first such tag in order)."""
     if tag is None:
         return None
     if tag in found:
-        return found[tag]
+        return Label(found[tag], tag)
     if tag:
         wanted = tag.lower()
         for other in sorted(found):
             if other.lower() == wanted or other.lower().split("-", 1)[0] == wanted.split("-", 1)[0]:
-                return found[other]
+                return Label(found[other], other)
     return None
 
 
-def choose(iri: str, lang: str, found: dict[str, str], notice_lang: str | None = None) -> str:
-    """The best label of *iri* from *found* (label by language tag, "" for untagged): asked *lang*
-    → (Swedish GDPR table) → *notice_lang* → English → untagged → DPV index → any → local name."""
+def choose_label(iri: str, lang: str, found: dict[str, str], notice_lang: str | None = None) -> Label:
+    """The best label of *iri* from *found* (label by language tag, "" for untagged), with its tag:
+    asked *lang* → (Swedish GDPR table) → *notice_lang* → English → untagged → DPV index → any →
+    local name."""
     label = _tagged(found, lang)
     if label is not None:
         return label
     if lang == "sv" and iri in SWEDISH:
-        return SWEDISH[iri]
+        return Label(SWEDISH[iri], "sv")
     for tag in (notice_lang, "en", ""):
         label = _tagged(found, tag)
         if label is not None:
             return label
     term = dpv_index().term(iri)
     if term is not None and term.labels:
-        return term.labels.get(lang) or term.labels.get("en") or next(iter(term.labels.values()))
+        for tag in (lang, "en", *term.labels):
+            if tag in term.labels:
+                return Label(term.labels[tag], tag)
     if found:
-        return found[min(found)]
-    return local_name(iri)
+        return Label(found[min(found)], min(found))
+    return Label(local_name(iri), "")
 
 
-async def labels(request: Request, iris: Iterable[str], lang: str, notice_lang: str | None = None) -> dict[str, str]:
-    """A label for each IRI, by the chain of :func:`choose` (one query for all, through the one runner)."""
+def choose(iri: str, lang: str, found: dict[str, str], notice_lang: str | None = None) -> str:
+    """The text of :func:`choose_label`."""
+    return choose_label(iri, lang, found, notice_lang).text
+
+
+async def tagged_labels(
+    request: Request, iris: Iterable[str], lang: str, notice_lang: str | None = None
+) -> dict[str, Label]:
+    """A label with its language for each IRI, by :func:`choose_label` (one query for all, through the
+    one runner)."""
     from dpv_almi.web.routers.v1.common import rows
 
     wanted = sorted({iri for iri in iris if iri})
@@ -94,4 +114,9 @@ async def labels(request: Request, iris: Iterable[str], lang: str, notice_lang: 
     if wanted:
         for row in await rows(request, "labels", {"lang": lang, "iri": [f"<{iri}>" for iri in wanted]}):
             found[row["iri"]].setdefault(row.get("labelLang", ""), row["label"])
-    return {iri: choose(iri, lang, by_tag, notice_lang) for iri, by_tag in found.items()}
+    return {iri: choose_label(iri, lang, by_tag, notice_lang) for iri, by_tag in found.items()}
+
+
+async def labels(request: Request, iris: Iterable[str], lang: str, notice_lang: str | None = None) -> dict[str, str]:
+    """A label for each IRI, by the chain of :func:`choose`."""
+    return {iri: label.text for iri, label in (await tagged_labels(request, iris, lang, notice_lang)).items()}

@@ -135,3 +135,16 @@ def test_almi_in_english_with_the_notices_labels_is_swedish_words_in_an_english_
 def test_an_unknown_labels_value_is_the_default_page(client) -> None:
     page = client.get("/", params={"lang": "en", "labels": "klingon"})
     assert page.status_code == 200 and 'data-labels-lang="en"' in page.text
+
+
+def test_words_in_another_language_than_the_page_are_marked(corpus_client, client, document) -> None:
+    """WCAG 3.1.2 (language of parts): a German label on an English page is ``lang="de"``, so a
+    screen reader reads it in German; English words on the English page carry nothing."""
+    page = corpus_client.get("/", params={"policy": POLICY, "lang": "en"}).text
+    marked = {html.unescape(text) for text in re.findall(r'<(?:span|h1|h4|dd)[^>]* lang="de"[^>]*>([^<]+)<', page)}
+    assert set(german_words(document)) <= marked
+    assert "Art.6(1-a) consent" not in marked and not re.search(r' lang="en"[^>]*>Art\.6', page)
+    description = " ".join(document["dataDisclosed"][0]["purposes"][0]["description"].split())
+    assert re.search(r'class="description" lang="de">\s*— ' + re.escape(description[:30]), html.unescape(page))
+    almi = client.get("/", params={"lang": "sv"}).text
+    assert re.findall(r' lang="([^"]+)"', almi) == ["sv", "en"]  # <html lang="sv"> and the "In English" link

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.namespaces import RESOURCE_BASE
-from dpv_almi.web.labels import labels
+from dpv_almi.web.labels import tagged_labels
 from dpv_almi.web.pages.common import UI, PageLangParam, page_language, policy_graph, render
 from dpv_almi.web.routers.v1.common import bound_text, rows
 
@@ -65,6 +65,9 @@ class Value:
     iri: str
     label: str
     description: str | None = None
+    lang: str = ""
+    """The label's language tag ("" unknown): marked on the page where it is not the page's."""
+    description_lang: str = ""
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Transfer:
 class Activity:
     iri: str
     label: str
+    lang: str = ""
     aspects: dict[str, list[Value]] = field(default_factory=dict)
     transfers: list[Transfer] = field(default_factory=list)
     rest_url: str = ""
@@ -98,6 +102,8 @@ class Category:
     defined: bool
     examples: list[str] = field(default_factory=list)
     example_iris: list[str] = field(default_factory=list)
+    lang: str = ""
+    example_langs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -107,17 +113,28 @@ class Right:
     conditions: str | None
     deadline: str | None
     articles: list[str] = field(default_factory=list)
+    lang: str = ""
 
 
-def _activities(found: list[dict[str, Any]]) -> dict[str, Activity]:
+def _activities(found: list[dict[str, Any]], asked: str, notice_lang: str | None) -> dict[str, Activity]:
+    """The activities and their values; a description not in the *asked* language is the notice's
+    (``notice-activities`` falls back to it), which the page marks with its language."""
     activities: dict[str, Activity] = {}
     for row in found:
+        from_notice = "description" in row and row["description"] == row.get("noticeDescription")
         activity = activities.setdefault(
             row["activity"], Activity(row["activity"], row.get("activityLabel", row["activity"]))
         )
         values = activity.aspects.setdefault(row["aspect"], [])
         if all(v.iri != row["value"] for v in values):
-            values.append(Value(row["value"], row.get("valueLabel") or _local(row["value"]), row.get("description")))
+            values.append(
+                Value(
+                    row["value"],
+                    row.get("valueLabel") or _local(row["value"]),
+                    row.get("description"),
+                    description_lang=(notice_lang or "") if from_notice else asked,
+                )
+            )
     for activity in activities.values():
         for values in activity.aspects.values():
             values.sort(key=lambda v: v.label.casefold())
@@ -201,25 +218,28 @@ async def _name_everything(
     for category in categories:
         iris |= {category.iri, *category.example_iris}
     iris |= {article for right in rights for article in right.articles} | {right.iri for right in rights}
-    names = await labels(request, iris, language, notice_lang)
+    found = await tagged_labels(request, iris, language, notice_lang)
+    names = {iri: label.text for iri, label in found.items()}
+    tags = {iri: label.lang for iri, label in found.items()}
     for key, column in _HEAD_NAMES.items():
         if isinstance(head.get(key), str) and head[key] in names:
-            head[column] = names[head[key]]
+            head[column], head[column + "Lang"] = names[head[key]], tags[head[key]]
     for category in categories:
-        category.label = names.get(category.iri, category.label)
+        category.label, category.lang = names.get(category.iri, category.label), tags.get(category.iri, "")
         category.examples = [names.get(e, e) for e in category.example_iris]
+        category.example_langs = [tags.get(e, "") for e in category.example_iris]
     for activity in activities.values():
-        activity.label = names.get(activity.iri, activity.label)
+        activity.label, activity.lang = names.get(activity.iri, activity.label), tags.get(activity.iri, "")
         for values in activity.aspects.values():
             for value in values:
-                value.label = names.get(value.iri, value.label)
+                value.label, value.lang = names.get(value.iri, value.label), tags.get(value.iri, value.lang)
             values.sort(key=lambda v: v.label.casefold())
         for transfer in activity.transfers:
             transfer.country = names.get(transfer.country, transfer.country)
             transfer.likelihood = names.get(transfer.likelihood, transfer.likelihood) if transfer.likelihood else None
             transfer.safeguards = [names.get(s, s) for s in transfer.safeguards]
     for right in rights:
-        right.label = names.get(right.iri, right.label)
+        right.label, right.lang = names.get(right.iri, right.label), tags.get(right.iri, "")
         right.articles = [names.get(a, a) for a in right.articles]
 
 
@@ -293,7 +313,7 @@ async def notice_page(
         rows(request, "rights", {"lang": asked}),
         rows(request, "changes", {"lang": asked}),
     )
-    activities = _activities(aspects)
+    activities = _activities(aspects, asked, notice_lang)
     _transfers(transfers, activities)
     for activity in activities.values():
         path = activity.iri.removeprefix(RESOURCE_BASE)
