@@ -28,6 +28,24 @@ def test_the_notice_loads_and_switches_language_by_keyboard(page) -> None:
     assert page.errors == []
 
 
+def test_the_labels_switch_shows_the_notices_own_words_and_keeps_the_interface(page) -> None:
+    """English interface, Almi's Swedish words: the second switch, by keyboard; the words are
+    marked Swedish (the browser exposes each element's language to assistive technology)."""
+    page.page.goto(f"{page.base}/?lang=en")
+    assert page.page.get_by_role("heading", name="Newsletter sign-up via the website").is_visible()
+    page.page.locator("#labels-switch").focus()
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_selector("article.notice[data-labels-lang=sv]")
+    assert page.page.locator("html").get_attribute("lang") == "en"
+    heading = page.page.get_by_role("heading", name="Nyhetsbrev-anmälan via hemsida")
+    assert heading.is_visible() and heading.get_attribute("lang") == "sv"
+    assert page.page.get_by_role("heading", name="Personal data categories and examples").is_visible()
+    page.screenshot("notice-en-labels-sv")
+    page.page.locator("#labels-switch").click()
+    page.page.wait_for_selector("article.notice[data-labels-lang=en]")
+    assert page.errors == []
+
+
 def test_a_query_typed_in_the_editor_runs_and_shows_rows(page) -> None:
     page.page.goto(f"{page.base}/sparql")
     page.page.wait_for_selector(".yasgui .tabsList .tab")
