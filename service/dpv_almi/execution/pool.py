@@ -55,7 +55,11 @@ _FORKING = threading.Lock()
 
 class WorkerDied(Exception):
     """The worker ended while running a task (killed by a cap, crashed), or its pipe failed; it has
-    been replaced."""
+    been replaced.  *exitcode*: the process's (negative: the signal that ended it), None if unknown."""
+
+    def __init__(self, message: str, exitcode: int | None = None) -> None:
+        super().__init__(message)
+        self.exitcode = exitcode
 
 
 class _Raised(Exception):
@@ -162,7 +166,8 @@ class _Worker:
             answered, ok, value, self.spent = pickle.loads(payload)  # noqa: S301 - our own processes only
         except asyncio.IncompleteReadError:
             await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
-            raise WorkerDied(f"query worker {self.process.pid} ended (exit code {self.process.exitcode})") from None
+            code = self.process.exitcode
+            raise WorkerDied(f"query worker {self.process.pid} ended (exit code {code})", code) from None
         except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError, asyncio.LimitOverrunError) as exc:
             raise WorkerDied(f"query worker {self.process.pid}: its pipe failed ({exc!r})") from None
         if answered != number:

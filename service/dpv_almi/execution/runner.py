@@ -43,6 +43,7 @@ import resource
 import signal
 import stat
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -271,6 +272,10 @@ def _release(spec: object, successor: object) -> bool:
     return released
 
 
+ABORTED_REMEMBERED = 1024
+"""Queries remembered as making the engine abort (oldest forgotten first)."""
+
+
 class QueryRunner(BaseRunner):
     """Runs :class:`QueryJob` s in sandboxed worker processes under :class:`Limits`."""
 
@@ -286,6 +291,8 @@ class QueryRunner(BaseRunner):
         self._pool: WorkerPool | None = None
         self._swap: asyncio.Lock | None = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._aborted: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        """Queries that made the engine abort on the data served (see :meth:`_execute`)."""
 
     def _new_pool(self) -> WorkerPool:
         if getattr(self.spec, "fork", False) and "fork" in multiprocessing.get_all_start_methods():
@@ -323,6 +330,7 @@ class QueryRunner(BaseRunner):
 
     async def _reload(self, spec: WorkerSpec, refork: bool) -> None:
         old_spec, self.spec = self.spec, spec
+        self._aborted.clear()  # other data: a query that aborted the engine may not any more
         pool = self._new_pool()
         try:
             await pool.start()
@@ -349,7 +357,26 @@ class QueryRunner(BaseRunner):
         return await self._submit(_worker_status, (), timeout=60)
 
     async def _execute(self, job: QueryJob) -> Outcome:
-        return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)
+        """Run *job* in a worker.  A query whose evaluation made the engine abort (SIGABRT: a Rust panic
+        in Oxigraph, e.g. its sort on some data's values) would abort every worker it is sent to:
+        after once, the same query on the same data is refused with 400, and no worker is lost."""
+        key = (job.text, job.dataset, tuple(sorted((k, tuple(v)) for k, v in job.values.items())))
+        if key in self._aborted:
+            raise DpvAlmiError(
+                400,
+                "This query made the query engine abort on the data served (an engine fault, not the "
+                "service's); it is refused until the data changes. Rephrase it (e.g. another ORDER BY).",
+                "Query crashes the engine",
+            )
+        try:
+            return await self._submit(_worker_run, (job,), timeout=self.limits.timeout)
+        except DpvAlmiError as exc:
+            died = exc.__cause__
+            if isinstance(died, WorkerDied) and died.exitcode == -signal.SIGABRT:
+                self._aborted[key] = None
+                while len(self._aborted) > ABORTED_REMEMBERED:
+                    self._aborted.popitem(last=False)
+            raise
 
     async def _submit(self, function: Callable[..., T], args: tuple[Any, ...], *, timeout: float) -> T:
         while True:
@@ -375,7 +402,7 @@ class QueryRunner(BaseRunner):
                 ) from None
             except WorkerDied as exc:
                 log.error("query worker died: %s", exc)
-                raise DpvAlmiError(503, "The query worker stopped unexpectedly; try again.", "Query failed") from None
+                raise DpvAlmiError(503, "The query worker stopped unexpectedly; try again.", "Query failed") from exc
             except (OSError, MemoryError) as exc:  # no worker could be started (fork: EAGAIN, ENOMEM)
                 log.error("could not start a query worker: %s", exc)
                 raise DpvAlmiError(503, "No query worker could be started; try again.", "Service Unavailable") from None
