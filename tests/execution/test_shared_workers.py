@@ -111,13 +111,20 @@ def test_a_write_swaps_the_pool_and_old_readers_finish_on_the_old_data(data: str
         print(f"\nwrite answered in {time.perf_counter() - started:.2f} s while a slow query ran")
         assert slow == [before_slow], "the query that started before the write saw a mix or failed"
         assert before_size > 1
-        deadline = time.monotonic() + 20
-        while (
-            set(_workers(service.process.pid)) & set(old_workers) or len(_workers(service.process.pid)) != 2
-        ) and time.monotonic() < deadline:
-            time.sleep(0.2)  # the old pool's workers end once they are done (then one refork, see runner.reload)
-        assert not set(_workers(service.process.pid)) & set(old_workers)
-        assert len(_workers(service.process.pid)) == 2
+        # The old pool's workers end once they are done; then the pool is swapped once more (the refork,
+        # see runner.reload), so two workers without an old one may still be the intermediate pool:
+        # wait until the set of workers has stayed the same for 3 s.
+        deadline, settled, seen = time.monotonic() + 30, time.monotonic(), _workers(service.process.pid)
+        while time.monotonic() < deadline and (
+            set(seen) & set(old_workers) or len(seen) != 2 or time.monotonic() - settled < 3
+        ):
+            time.sleep(0.2)
+            now = _workers(service.process.pid)
+            if now != seen:
+                seen, settled = now, time.monotonic()
+        assert not set(seen) & set(old_workers)
+        assert len(seen) == 2, seen
+        assert _workers(service.process.pid) == seen
         assert _count(client, SLOW) != before_slow  # and the slow query now runs on the new data
 
 
