@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from dpv_almi.namespaces import ALMI, DPV, DPV_NAMESPACES, DPVA, EU_GDPR, LOC, PD
 
@@ -59,13 +59,33 @@ def test_every_activity_has_what_the_notice_gives_for_it(almi_graph: Graph) -> N
         DPV.hasJointDataControllers,
         DPV.hasDataSubject,
         DPV.hasRight,
-        DPV.hasDataProcessor,
+        DPV.hasRecipient,
         DPV.hasTechnicalOrganisationalMeasure,
     ]
     for activity in ACTIVITIES:
         for prop in required:
             assert almi_graph.value(activity, prop) is not None, (activity, prop)
         assert (activity, DPV.hasStorageCondition, ALMI.LagringInomEU) in almi_graph
+        assert (activity, DPV.hasRecipient, ALMI.Systemleverantorer) in almi_graph
+
+
+def test_the_system_suppliers_are_recipients_not_asserted_processors(almi_graph: Graph) -> None:
+    """The notice says data "kan komma att lämnas ut" to them; their role is a recorded ambiguity."""
+    assert set(almi_graph.objects(ALMI.Systemleverantorer, RDF.type)) == {DPV.Recipient}
+    assert not set(almi_graph.subject_objects(DPV.hasDataProcessor))
+    assert (ALMI["defect-systemleverantorer-roll"], DPVA.concerns, ALMI.Systemleverantorer) in almi_graph
+
+
+def test_independent_controllers_are_not_third_parties(almi_graph: Graph) -> None:
+    """DPV's scope note for dpv:ThirdParty excludes controllers (and processors)."""
+    controllers = set(almi_graph.subjects(RDF.type, DPV.DataController))
+    assert {ALMI.Google, ALMI.Meta, ALMI.Bing, ALMI.LinkedIn} <= controllers
+    assert not controllers & set(almi_graph.subjects(RDF.type, DPV.ThirdParty))
+
+
+def test_cases_forwarded_to_subsidiaries_stay_within_the_joint_controllers(almi_graph: Graph) -> None:
+    assert almi_graph.value(ALMI.ServiceVidKontakt, DPV.hasRecipientDataController) is None
+    assert (ALMI.Almikoncernen, DPV.hasDataController, ALMI.Dotterbolagen) in almi_graph
 
 
 def test_the_possible_transfer_is_modelled_once_and_linked_to_every_activity(almi_graph: Graph) -> None:
@@ -74,6 +94,13 @@ def test_the_possible_transfer_is_modelled_once_and_linked_to_every_activity(alm
     assert (transfer, SKOS.broader, DPV.CrossBorderTransfer) in almi_graph
     assert set(almi_graph.objects(transfer, DPV.hasLegalBasis)) == {EU_GDPR["A45-3"], EU_GDPR["A46-2-c"]}
     assert almi_graph.value(transfer, DPV.hasLikelihood) == ALMI.KanSke
+    # The qualification is in the model, not only in the quoted passage.
+    for node in (transfer, ALMI.KanSke):
+        described = {str(d) for d in almi_graph.objects(node, DCTERMS.description) if isinstance(d, Literal)}
+        assert any("i flera fall" in d for d in described) and any("in several cases" in d for d in described)
+    (swedish,) = {d for d in almi_graph.objects(transfer, DCTERMS.description) if d.language == "sv"}
+    assert "antingen" in swedish and "adekvansbeslut eller standardavtalsklausuler" in swedish
+    assert (almi_graph.value(transfer, DPV.hasDataExporter), RDF.type, DPV.DataExporter) in almi_graph
     assert almi_graph.value(transfer, DPV.hasDataExporter) is not None
     assert almi_graph.value(transfer, DPV.hasDataImporter) is not None
     country = almi_graph.value(transfer, DPV.hasThirdCountry)
@@ -123,7 +150,8 @@ def test_rights_follow_the_legal_basis(almi_graph: Graph) -> None:
         assert ALMI.RattAttInvanda in rights
         assert not rights & {ALMI.RattAttAterkallaSamtycke, ALMI.RattTillDataportabilitet}
     marketing_objection = set(almi_graph.subjects(DPV.hasRight, ALMI.RattAttInvandaMotDirektMarknadsforing))
-    assert marketing_objection - {ALMI.Notice} == {ALMI.DirektMarknadsforing, ALMI.Telemarketing}
+    # Marknadsföring shows Almi's offers on other sites with profiling: direct marketing (Art. 21(2)).
+    assert marketing_objection - {ALMI.Notice} == {ALMI.DirektMarknadsforing, ALMI.Telemarketing, ALMI.Marknadsforing}
 
 
 def test_every_right_names_its_article_and_where_it_is_exercised(almi_graph: Graph) -> None:

@@ -23,7 +23,7 @@ EXPECTED_WARNINGS = {
     "ConsentRetention": 2,
     "DefinedCategory": 2,
 }
-EXPECTED_INFO = {"A13-1-e-RecipientNamed": 3, "A13-1-e-RecipientLocation": 5}
+EXPECTED_INFO = {"A13-1-e-RecipientNamed": 2, "A13-1-e-RecipientLocation": 4}
 
 
 @pytest.fixture(scope="module")
