@@ -27,6 +27,8 @@ BROKEN = {
     "missing-label": 'almi:X dct:source almi:p ; skos:prefLabel "X"@sv .',
     "source-without-quote": 'almi:X dct:source almi:q . almi:q dpva:quote "one"@sv, "two"@sv ; dpva:section "s"@sv .',
     "undescribed-reference": "almi:X dpv:hasPurpose almi:Typo .",
+    "role-value-untyped": "almi:T dpv:hasDataExporter almi:Group . almi:Group a dpv:JointDataControllers .",
+    "controller-as-third-party": "almi:Ads a dpv:DataController, dpv:ThirdParty .",
     "duplicate-label": 'almi:X dct:source almi:p ; skos:prefLabel "Same"@sv . almi:Y dct:source almi:p ; skos:prefLabel "Same"@sv .',
 }
 

@@ -145,6 +145,12 @@ CASES: tuple[Case, ...] = (
         V,
     ),
     Case(
+        "ExporterRole",
+        insert("ex:Transfer dpv:hasDataExporter ex:Untyped ."),
+        (("Transfer", "dpv:hasDataExporter"),),
+        V,
+    ),
+    Case(
         "JointControllersKind",
         insert("ex:Newsletter dpv:hasJointDataControllers ex:Acme ."),
         (("Newsletter", "dpv:hasJointDataControllers"),),
@@ -252,6 +258,15 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "A13-2-e-ProvisionRequirement", delete("ex:Support dpv:hasConsequence ex:Voluntary ."), (("Support", None),), W
+    ),
+    Case(
+        "CookieConsentLaw", delete("ex:Newsletter dpv:hasApplicableLaw ex:CookieAct ."), (("Newsletter", None),), INFO
+    ),
+    Case(
+        "A87-NationalIdentifier",
+        insert("ex:Passport a dpv:PersonalData ; skos:broader ex:ContactData, pd:Passport ."),
+        (("Support", None),),
+        INFO,
     ),
     Case(
         "A13-2-f-ProfilingLogic",

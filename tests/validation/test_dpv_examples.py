@@ -64,6 +64,7 @@ KINDS = {
     "RecipientControllerRole": DPV.LegalEntity,
     "RecipientThirdPartyRole": DPV.LegalEntity,
     "ImporterRole": DPV.LegalEntity,
+    "ExporterRole": DPV.LegalEntity,
 }
 
 

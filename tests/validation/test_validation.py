@@ -23,7 +23,12 @@ EXPECTED_WARNINGS = {
     "ConsentRetention": 2,
     "DefinedCategory": 2,
 }
-EXPECTED_INFO = {"A13-1-e-RecipientNamed": 2, "A13-1-e-RecipientLocation": 4}
+EXPECTED_INFO = {
+    "A13-1-e-RecipientNamed": 2,
+    "A13-1-e-RecipientLocation": 4,
+    "CookieConsentLaw": 2,
+    "A87-NationalIdentifier": 5,
+}
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def test_every_iri_in_a_listing_has_a_label(client) -> None:
         ({"category": "pd:Contact"}, {"category": "pd:Contact"}, 7),
         ({"category": "pd:EmailAddress"}, {"category": "pd:EmailAddress"}, 7),
         ({"purpose": "dpv:Marketing"}, {"purpose": "dpv:Marketing"}, 4),
-        ({"recipient": "dpv:ThirdParty"}, {"recipient": "dpv:ThirdParty"}, 2),
+        ({"recipient": "dpv:DataController"}, {"recipient": "dpv:DataController"}, 2),
         ({"source": "dpv:DataSubjectDataSource"}, {"source": "dpv:DataSubjectDataSource"}, 9),
         ({"transfer": "true"}, {"transfer": "true"}, 10),
         ({"profiling": "true", "basis": "consent"}, {"profiling": "true", "basis": "eu-gdpr:A6-1-a"}, 1),
@@ -161,7 +161,7 @@ def test_policies(client) -> None:
 
 def test_named_queries(client) -> None:
     listed = client.get("/v1/queries").json()
-    assert listed["count"] == len(CQ) == 26
+    assert listed["count"] == len(CQ) == 28
     by_name = {q["name"]: q for q in listed["items"]}
     assert by_name["activities-by-data-category"]["parameters"][0]["name"] == "concept"
     csv = client.get("/v1/queries/consent-activities", headers={"accept": "text/csv"})
