@@ -74,7 +74,7 @@ CATEGORIES: tuple[tuple[str, str, URIRef, tuple[tuple[str, str, URIRef | None], 
         PD.Professional,
         (
             ("Titel", "Title", PD.Job),
-            ("Arbetsgivare", "Employer", PD.CurrentEmployment),
+            ("Arbetsgivare", "Employer", PD.Professional),  # only DPV terms of the Almi model are packaged
         ),
     ),
     ("Beteendedata", "Behavioural data", PD.Behavioural, (("Loggar", "Logs", PD.BrowsingBehaviour),)),
@@ -269,7 +269,7 @@ def _add_organisation(graph: Graph, org: _Org, rng: random.Random) -> None:
     add((ns.DPO, DCTERMS.source, intro))
     _labelled(graph, ns.DPO, "Dataskyddsombud", "Data protection officer")
 
-    add((ns.Systemleverantor, RDF.type, DPV.DataProcessor))
+    add((ns.Systemleverantor, RDF.type, DPV.Recipient))  # as in the Almi model: a recipient, role unstated
     add((ns.Systemleverantor, DCTERMS.source, intro))
     _labelled(graph, ns.Systemleverantor, "Systemleverantör", "System supplier")
     add((ns.LagringInomEU, RDF.type, DPV.StorageLocation))
@@ -359,7 +359,7 @@ def _add_organisation(graph: Graph, org: _Org, rng: random.Random) -> None:
         add((activity, DPV.hasDataSubject, ns.Kund))
         add((activity, DPV.hasDataSource, ns.DenRegistrerade))
         add((activity, DPV.hasDataController, ns.Controller))
-        add((activity, DPV.hasDataProcessor, ns.Systemleverantor))
+        add((activity, DPV.hasRecipient, ns.Systemleverantor))
         add((activity, DPV.hasStorageCondition, ns.LagringInomEU))
         add((activity, DPV.hasStorageCondition, retention))
         for operation in (DPV.Collect, DPV.Use, DPV.Store):
