@@ -9,7 +9,8 @@ so this outermost layer keeps complete answers (status 200, ``Cache-Control: pub
 :data:`~dpv_almi.web.budget.CHUNK` bytes) keyed by those facts, and sends one again as it was, with
 a fresh ``X-Request-ID``, its own access-log line and metrics.  A new data version makes every kept
 answer stale at once.  Requests it cannot judge (credentials, conditional or range requests, a
-client-chosen request id, cookies) always take the full path.
+client-chosen request id, cookies) always take the full path, and so do requests that repeat a keyed
+header (the application reads one of the lines, the key could hold another: a poisoned answer).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class _Answer:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     route: str
+    size: int
+    """Bytes held for it: the body, the headers and the key (a 16 KiB request head makes a 16 KiB key)."""
 
 
 class AnswerStore:
@@ -62,12 +65,12 @@ class AnswerStore:
     def keep(self, key: tuple[Any, ...], answer: _Answer) -> None:
         old = self.answers.pop(key, None)
         if old is not None:
-            self.held -= len(old.body)
+            self.held -= old.size
         self.answers[key] = answer
-        self.held += len(answer.body)
+        self.held += answer.size
         while self.held > self.max_bytes and self.answers:
             _, dropped = self.answers.popitem(last=False)
-            self.held -= len(dropped.body)
+            self.held -= dropped.size
 
     def clear(self) -> None:
         """Forget every answer: the workers serve new data (an answer kept while a reload was under way
@@ -101,12 +104,14 @@ class AnswerReplayMiddleware:
         path = scope["path"]
         if path != "/sparql" and not path.startswith("/v1/"):
             return None
-        keyed: list[bytes] = [b""] * len(_KEYED)
+        keyed: list[bytes | None] = [None] * len(_KEYED)
         for name, value in scope["headers"]:
             if name in _BYPASS or (name in (b"cache-control", b"pragma") and b"no-" in value):
                 return None  # (no-cache / no-store: the client wants a fresh evaluation)
             position = _KEYED.get(name)
             if position is not None:
+                if keyed[position] is not None:
+                    return None  # a repeated header: the application may read another line than the key
                 keyed[position] = value
         return (path, scope.get("query_string", b""), *keyed)
 
@@ -130,9 +135,10 @@ class AnswerReplayMiddleware:
         parts: list[bytes] = []
         size = 0
         keep = True
+        complete = False
 
         async def recording(message: Message) -> None:
-            nonlocal status, headers, size, keep
+            nonlocal status, headers, size, keep, complete
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
@@ -144,12 +150,19 @@ class AnswerReplayMiddleware:
                     parts.clear()
                 else:
                     parts.append(body)
+                complete = not message.get("more_body", False)
             await send(message)
 
         await self.app(scope, receive, recording)
-        if keep and status == 200 and _public(headers):
+        if keep and complete and status == 200 and _public(headers):
             kept = [(name, value) for name, value in headers if name.lower() != b"x-request-id"]
-            self.store.keep(key, _Answer(version, kept, b"".join(parts), _route_template(scope)))
+            body = b"".join(parts)
+            size = len(body) + sum(len(n) + len(v) for n, v in kept) + sum(map(_length, key))
+            self.store.keep(key, _Answer(version, kept, body, _route_template(scope), size))
+
+
+def _length(part: Any) -> int:
+    return len(part) if isinstance(part, bytes | str) else 0
 
 
 def _public(headers: list[tuple[bytes, bytes]]) -> bool:
