@@ -60,7 +60,10 @@ def totals(summaries: list[Any]) -> dict[str, Any]:
 def run_import(args: argparse.Namespace) -> int:
     from dpv_almi.importers import tilt
 
-    summaries = tilt.import_files(args.paths, args.out, strict=args.strict)
+    try:
+        summaries = tilt.import_files(args.paths, args.out, strict=args.strict)
+    except OSError as exc:  # e.g. --out names a file, or a folder that cannot be made
+        raise _unwritable(exc) from None
     total = totals(summaries)
     if not args.quiet:
         for s in summaries:
@@ -83,8 +86,20 @@ def run_import(args: argparse.Namespace) -> int:
     )
     if args.summary:
         document = {"total": total, "notices": [s.as_dict() for s in summaries]}
-        args.summary.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _write(args.summary, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
+
+
+def _unwritable(exc: OSError) -> InputError:
+    """A file system refusal (a folder where a file should go, a missing parent) is the user's: exit 2."""
+    return InputError(f"{exc.filename or exc}: {exc.strerror or exc}", "Cannot write")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _unwritable(exc) from None
 
 
 def _policy_file(policy: str, data: list[Path]) -> Path:
@@ -123,7 +138,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise InputError(f"{path}: {exc}", "Not a policy") from None
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        _write(args.out, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
