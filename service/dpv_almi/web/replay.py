@@ -113,7 +113,8 @@ class AnswerReplayMiddleware:
                 if keyed[position] is not None:
                     return None  # a repeated header: the application may read another line than the key
                 keyed[position] = value
-        return (path, scope.get("query_string", b""), *keyed)
+        # the scheme: uvicorn takes it from a trusted X-Forwarded-Proto, and links in answers are made from it
+        return (path, scope.get("scheme", "http"), scope.get("query_string", b""), *keyed)
 
     async def _replay(self, scope: Scope, answer: _Answer, send: Send) -> None:
         start = time.perf_counter()
