@@ -111,6 +111,23 @@ def _tolerated(error: ValidationError) -> bool:
     return False
 
 
+MAX_DEPTH = 64
+"""TILT documents nest about 6 levels deep; far deeper JSON is refused before anything recurses over it."""
+
+
+def _depth(data: Any) -> int:
+    """How deeply *data* nests (without recursion: the point is to survive hostile depth)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            todo.extend((child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
 def read(path: Path, *, strict: bool = False) -> TiltDocument:
     """Read and check one TILT file; :class:`TiltError` if it is not JSON or not TILT."""
     name = str(path)
@@ -124,6 +141,10 @@ def read(path: Path, *, strict: bool = False) -> TiltDocument:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TiltError(name, "", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # Python's parser recurses per level: an internal error, not the input's
+        raise TiltError(name, "", f"nested deeper than {MAX_DEPTH} levels") from None
+    if _depth(data) > MAX_DEPTH:  # the schema check and the conversion recurse too
+        raise TiltError(name, "", f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict):
         raise TiltError(name, "", f"a TILT document is a JSON object, not {type(data).__name__}")
     document = TiltDocument(data)

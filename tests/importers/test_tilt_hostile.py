@@ -55,3 +55,21 @@ def test_export_to_an_unwritable_place_is_a_usage_error(
     (tmp_path / "a-folder").mkdir()
     assert main(["export", "tilt", str(tmp_path / "out" / "a.ttl"), "--out", str(tmp_path / target)]) == EXIT_USAGE
     assert "internal error" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":' * 50_000 + "1" + "}" * 50_000,  # Python's JSON parser: RecursionError
+        '{"meta": ' + "[" * 900 + "]" * 900 + "}",  # parsed, then recursed over by the schema check
+    ],
+    ids=["parser", "schema"],
+)
+def test_deeply_nested_json_is_refused_in_one_line(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "deep.tilt.json").write_text(text)
+    assert main(["import", "tilt", str(tmp_path / "deep.tilt.json"), "--out", str(tmp_path / "out")]) == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert "internal error" not in error and "nested deeper" in error, error
+    assert not (tmp_path / "out").exists()
