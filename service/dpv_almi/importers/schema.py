@@ -143,6 +143,8 @@ def read(path: Path, *, strict: bool = False) -> TiltDocument:
         raise TiltError(name, "", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:  # Python's parser recurses per level: an internal error, not the input's
         raise TiltError(name, "", f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's int_max_str_digits)
+        raise TiltError(name, "", f"not usable JSON: {str(exc).partition(';')[0]}") from None
     if _depth(data) > MAX_DEPTH:  # the schema check and the conversion recurse too
         raise TiltError(name, "", f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict):
