@@ -30,7 +30,10 @@ def simple(term: dict[str, Any]) -> Any:
     if term["type"] == "literal":
         datatype = term.get("datatype")
         if datatype in _NUMBERS:
-            return int(term["value"])
+            try:
+                return int(term["value"])
+            except ValueError:  # ill-typed ("many"^^xsd:integer) or past Python's 4,300 digits: as written
+                return term["value"]
         if datatype == _BOOLEAN:
             return term["value"] == "true"
     return term["value"]
