@@ -399,6 +399,10 @@ class MemoryBackend(Backend):
             self._tmp.cleanup()
 
 
+_STORE_NAMES = frozenset(("versions", "leases", "write.lock", "CURRENT.tmp"))
+"""What a store folder may already hold before its first generation (made by the archive and the lock)."""
+
+
 class DiskBackend(Backend):
     """An Oxigraph database directory with generations (see the module docstring)."""
 
@@ -408,6 +412,13 @@ class DiskBackend(Backend):
         self.path = path
         self.archive = Archive(path / "versions")
         if not (path / "CURRENT").exists():
+            foreign = sorted(p.name for p in path.iterdir() if p.name not in _STORE_NAMES) if path.is_dir() else []
+            if foreign:  # a store's pruning removes gen-* folders: never adopt a folder holding other files
+                raise InputError(
+                    f"{path}: not a store (no CURRENT) and not empty ({', '.join(foreign[:3])}{', …' if foreign[3:] else ''}): "
+                    "give an empty or new folder",
+                    "Not a store",
+                )
             path.mkdir(parents=True, exist_ok=True)
             store = pyoxigraph.Store(str(path / "gen-000001"))
             store.flush()
