@@ -14,7 +14,9 @@ pointer it was read from and whose ``dpva:quote`` is the TILT text, so every sta
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -733,8 +735,22 @@ def import_files(paths: Iterable[Path], out: Path, *, strict: bool = False) -> l
         converted.append(convert(read(path, strict=strict), policy, str(path)))
     out.mkdir(parents=True, exist_ok=True)
     for graph, summary in converted:
-        target = out / f"{summary.policy}.ttl"
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
-        temporary.replace(target)
+        _write_new(out / f"{summary.policy}.ttl", graph.serialize(format="turtle", encoding="utf-8"))
     return [summary for _, summary in converted]
+
+
+def _write_new(target: Path, content: bytes) -> None:
+    """Write *target* whole or not at all, through a temporary file of a fresh name created here: a fixed
+    name planted in a shared folder as a symbolic link would have the content written where it points."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(descriptor, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it 0600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(content)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
