@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -36,6 +36,7 @@ from dpv_almi.errors import InputError
 from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
 from dpv_almi.namespaces import bind_prefixes
 from dpv_almi.validation.positions import Position, file_positions
+from dpv_almi.validation.turbo import ReportTriples
 from dpv_almi.validation.vocabularies import TERM_STATUS, Vocabulary, _nodes, dpv_index, is_dpv_iri
 
 PathLike = str | os.PathLike[str]
@@ -271,7 +272,11 @@ def build_data_graph(data: Iterable[PathLike] | Graph, vocab: Iterable[PathLike]
 
 # ---- engines ---------------------------------------------------------------------------------
 
-Engine = Callable[[Sequence[Graph], Graph], Graph]
+ReportGraph = Any
+"""A SHACL validation report: an rdflib graph, or anything answering the same graph questions
+(:class:`dpv_almi.validation.turbo.ReportTriples`); an engine failure is returned, not raised."""
+
+Engine = Callable[[Sequence[Graph], Graph], ReportGraph]
 """Run SHACL: (data graphs, whose union is the data graph; shapes graph) -> SHACL validation report graph."""
 
 
@@ -332,15 +337,29 @@ def _turbo_input(graphs: Sequence[Graph]) -> object:
     return Input((records, rows), "terms", None, blank_nodes, namespaces)
 
 
-def _run_turbo(data: Sequence[Graph], shapes: Graph) -> Graph:
-    import pyshacl_turbo
+def _run_turbo(data: Sequence[Graph], shapes: Graph) -> ReportGraph:
+    """pyshacl-turbo, its result records read directly (:mod:`.turbo`) when its internals allow."""
+    from dpv_almi.validation import turbo
 
     try:
         source: object = _turbo_input(data)
     except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
         source = _union(data)
+    if turbo.AVAILABLE and FAST_REPORT and not isinstance(source, Graph):
+        return turbo.run(source, shapes)  # type: ignore[arg-type]
+    return _run_turbo_graph(source, shapes)
+
+
+def _run_turbo_graph(source: object, shapes: Graph) -> Graph:
+    """pyshacl-turbo's public call: the report decoded into an rdflib graph."""
+    import pyshacl_turbo
+
     _, report, _ = pyshacl_turbo.validate(source, shacl_graph=shapes, inference="none", allow_warnings=True)
     return cast(Graph, report)
+
+
+FAST_REPORT = True
+"""Read pyshacl-turbo's results without building its rdflib report graph (tests switch it off to compare)."""
 
 
 ENGINES: dict[str, Engine] = {"turbo": _run_turbo, "pyshacl": _run_pyshacl}
@@ -425,7 +444,12 @@ class _ReportReader:
     """
 
     def __init__(
-        self, report: Graph, shapes: Graph, data: Graph, lang: str, locate: Callable[[Node], SourceLocation | None]
+        self,
+        report: ReportGraph,
+        shapes: Graph,
+        data: Graph,
+        lang: str,
+        locate: Callable[[Node], SourceLocation | None],
     ) -> None:
         self.report, self.shapes, self.data, self.lang, self.locate = report, shapes, data, lang, locate
         self.rules: dict[str, Rule] = {}
@@ -587,7 +611,9 @@ def validate(
         if shapes is None:  # the packaged shapes work: this is the tool's failure, not the user's
             raise
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
-    if not isinstance(report_graph, Graph):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
+    if not isinstance(
+        report_graph, (Graph, ReportTriples)
+    ):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
     reader = _ReportReader(report_graph, shapes_graph, _prefixes_for(graphs), lang, _locator(list(graphs.files)))
     results = tuple(
