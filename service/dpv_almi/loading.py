@@ -13,6 +13,7 @@ import contextvars
 import os
 import re
 import sys
+import xml.parsers.expat
 import xml.sax
 from collections.abc import Callable, Iterable, Iterator
 from json import JSONDecodeError
@@ -154,7 +155,54 @@ _SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECAS
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s\"'>]+)\s+(?:(SYSTEM|PUBLIC)\b|([\"'])(.*?)\4)", re.DOTALL)
 
 
+MAX_XML_DEPTH = 1000
+"""Deepest element nesting accepted in RDF/XML: both parsers take time quadratic in it (Oxigraph 1 s,
+rdflib 2 s for 10,000 levels, four times that for 20,000), real documents nest a few dozen."""
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def check_xml_entities(path: PathLike, data: bytes | None = None) -> None:
+    """Refuse an RDF/XML file that could make a parser work without bound: entities that expand it
+    (:func:`_check_entities`), or elements nested past :data:`MAX_XML_DEPTH`."""
+    _check_entities(path, data)
+    _check_depth(path, data)
+
+
+def _check_depth(path: PathLike, data: bytes | None) -> None:
+    """One pass of expat (linear; the entities are known to be harmless by now), counting nesting."""
+    parser = xml.parsers.expat.ParserCreate()
+    depth = 0
+
+    def start(_name: str, _attributes: Any) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _TooDeep
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        if data is None:
+            with open(path, "rb") as handle:
+                parser.ParseFile(handle)
+        else:
+            parser.Parse(data, True)
+    except _TooDeep:
+        raise RdfLoadError(
+            path, None, None, f"XML elements nested deeper than {MAX_XML_DEPTH} levels: refused"
+        ) from None
+    except xml.parsers.expat.ExpatError:
+        return  # malformed: the parser that follows says where, as before
+
+
+def _check_entities(path: PathLike, data: bytes | None = None) -> None:
     """Refuse an RDF/XML file whose DTD could make a parser expand it without bound ("billion laughs").
 
     Internal entities are fine as abbreviations (``<!ENTITY owl "http://…#">``, as ontology editors
