@@ -140,10 +140,10 @@ def test_an_index_document_round_trips() -> None:
 
 
 def test_the_fast_node_reading_sees_every_node_of_the_graph() -> None:
-    """_nodes reads rdflib's in-memory indexes; it must equal iterating the triples (and fall back elsewhere)."""
+    """graph_nodes reads rdflib's in-memory indexes; it must equal iterating the triples (and fall back elsewhere)."""
     from rdflib import BNode, Literal
 
-    from dpv_almi.validation.vocabularies import _nodes
+    from dpv_almi.validation.vocabularies import graph_nodes
 
     graph = Graph()
     ex = "https://example.org/"
@@ -151,8 +151,8 @@ def test_the_fast_node_reading_sees_every_node_of_the_graph() -> None:
     graph.add((BNode("b"), SKOS.prefLabel, Literal("x", lang="en")))
     graph.add((URIRef(ex + "a"), RDF.type, DPV.Process))
     expected = {node for triple in graph for node in triple}
-    assert _nodes(graph) == expected
+    assert graph_nodes(graph) == expected
     other = Graph(store="SimpleMemory")
     for triple in graph:
         other.add(triple)
-    assert _nodes(other) == expected
+    assert graph_nodes(other) == expected

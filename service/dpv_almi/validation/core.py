@@ -37,7 +37,7 @@ from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
 from dpv_almi.namespaces import bind_prefixes
 from dpv_almi.validation.positions import Position, file_positions
 from dpv_almi.validation.turbo import ReportTriples
-from dpv_almi.validation.vocabularies import TERM_STATUS, Vocabulary, _nodes, dpv_index, is_dpv_iri
+from dpv_almi.validation.vocabularies import TERM_STATUS, Vocabulary, dpv_index, graph_nodes, is_dpv_iri
 
 PathLike = str | os.PathLike[str]
 LANGUAGES = ("en", "sv")
@@ -611,9 +611,8 @@ def validate(
         if shapes is None:  # the packaged shapes work: this is the tool's failure, not the user's
             raise
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
-    if not isinstance(
-        report_graph, (Graph, ReportTriples)
-    ):  # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
+    # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
+    if not isinstance(report_graph, (Graph, ReportTriples)):
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
     reader = _ReportReader(report_graph, shapes_graph, _prefixes_for(graphs), lang, _locator(list(graphs.files)))
     results = tuple(
@@ -664,7 +663,7 @@ def _may_be_unknown(graphs: DataGraphs) -> bool:
     """True when the data graph holds an IRI of :data:`_CHECKED_TERMS` without an ``rdf:type``."""
     engine_graphs = graphs.graphs
     for graph in engine_graphs:
-        for node in _nodes(graph):
+        for node in graph_nodes(graph):
             if (
                 isinstance(node, URIRef)
                 and str(node).startswith(_CHECKED_TERMS)

@@ -166,7 +166,7 @@ class DpvIndex:
         return out
 
 
-def _nodes(graph: Graph) -> set[Node]:
+def graph_nodes(graph: Graph) -> set[Node]:
     """Every node of *graph* in any position.
 
     rdflib's default in-memory store keeps one dict per index, keyed by subject, predicate and
@@ -230,7 +230,7 @@ class Vocabulary:
         """The vocabulary facts above every IRI used in *data* (in any position)."""
         seeds: set[Node] = set()
         for graph in data:
-            seeds |= _nodes(graph)
+            seeds |= graph_nodes(graph)
         out = Graph()
         todo = [node for node in seeds if isinstance(node, URIRef)]
         seen = set(todo)
