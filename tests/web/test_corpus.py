@@ -15,7 +15,7 @@ from dpv_almi.model.synthetic import write_policies
 from dpv_almi.namespaces import DPV
 from dpv_almi.validation import validate
 from dpv_almi.validation.matrix import requirements
-from dpv_almi.web.routers.v1 import corpus as corpus_router
+from dpv_almi.web import observatory
 
 pytestmark = pytest.mark.backends("memory", "oxigraph")
 
@@ -133,13 +133,13 @@ def test_labels_follow_the_language(corpus_client, corpus: dict) -> None:
 @pytest.mark.backends("memory")
 def test_each_policy_is_validated_once_per_data_version(make_client, synthetic_files, monkeypatch) -> None:
     calls: list[int] = []
-    real = corpus_router.validate
+    real = observatory.validate
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(corpus_router, "validate", counting)
+    monkeypatch.setattr(observatory, "validate", counting)
     client = make_client(list(synthetic_files))
     for _ in range(3):
         assert client.get("/v1/corpus").status_code == 200

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dpv_almi.sparql.catalogue import bind, load_catalogue, load_rest_catalogue
-from dpv_almi.web.routers.v1.common import simplify
+from dpv_almi.web.named_queries import simplify
 
 REST = load_rest_catalogue()
 CQ = load_catalogue()

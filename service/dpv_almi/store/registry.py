@@ -26,13 +26,11 @@ from typing import Any
 import pyoxigraph
 
 from dpv_almi.identifiers import RESERVED_IDS, check_policy_id, check_version
-from dpv_almi.namespaces import DPVA, GRAPH
+from dpv_almi.namespaces import DPVA, GRAPH, XSD
 
 REGISTRY_GRAPH = str(GRAPH["registry"])
 NON_POLICY_IDS = RESERVED_IDS
 """Graph ids that are not policies: the DPV extract, the project vocabulary, this registry."""
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)
@@ -112,8 +110,8 @@ def record_triples(record: PolicyRecord) -> list[pyoxigraph.Triple]:
         (str(DPVA.inGraph), pyoxigraph.NamedNode(record.graph)),
         (str(DPVA.sourceFile), literal(record.source)),
         (str(DPVA.sha256), literal(record.sha256)),
-        (str(DPVA.loadedAt), literal(record.loaded_at.isoformat(), f"{_XSD}dateTime")),
-        (str(DPVA.current), literal(str(record.current).lower(), f"{_XSD}boolean")),
+        (str(DPVA.loadedAt), literal(record.loaded_at.isoformat(), str(XSD.dateTime))),
+        (str(DPVA.current), literal(str(record.current).lower(), str(XSD.boolean))),
     ]
     return [pyoxigraph.Triple(subject, pyoxigraph.NamedNode(p), o) for p, o in objects]
 

@@ -346,7 +346,7 @@ def _run_turbo(data: Sequence[Graph], shapes: Graph) -> ReportGraph:
     except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
         source = _union(data)
     if turbo.AVAILABLE and FAST_REPORT and not isinstance(source, Graph):
-        return turbo.run(source, shapes)  # type: ignore[arg-type]
+        return turbo.run(source, shapes)  # type: ignore[arg-type]  # not a Graph, so _turbo_input's encoded input
     return _run_turbo_graph(source, shapes)
 
 

@@ -81,7 +81,7 @@ class ReportTriples:
 def _triples(report: tuple[Any, Any], blank_nodes: dict[str, BNode]) -> list[Triple]:
     """The triples pyshacl-turbo's decoder would put in the report graph (its literal policy included)."""
     records, quads = report
-    copied: set[int] = _description_subjects(records, quads)  # type: ignore[no-untyped-call]
+    copied: set[int] = _description_subjects(records, quads)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
     terms: list[Node] = []
     for kind, value, datatype, language in records:
         if kind == 0:
@@ -106,7 +106,7 @@ def run(source: Input, shapes: Graph) -> ReportTriples | Graph | Exception:
     """Validate *source* (a pyshacl-turbo input) against *shapes*, as ``pyshacl_turbo.validate`` with
     ``inference="none", allow_warnings=True``; an engine failure is returned, as pyshacl-turbo does."""
     try:
-        program: Any = pyshacl_turbo.compile_shapes(shapes)  # type: ignore[no-untyped-call]
+        program: Any = pyshacl_turbo.compile_shapes(shapes)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
         native: Any = program._native
         _, report, _, _, warnings = native.validate(
             source.source,
@@ -126,12 +126,12 @@ def run(source: Input, shapes: Graph) -> ReportTriples | Graph | Exception:
     except pyshacl_turbo.ValidationFailure as failure:
         error: Exception = failure
         return error
-    pyshacl_turbo._emit_recursion_warnings(warnings)  # type: ignore[no-untyped-call]
+    pyshacl_turbo._emit_recursion_warnings(warnings)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
     blank_nodes = {**program._blank_nodes, **source.blank_nodes}
     if isinstance(report, str):  # N-Triples: let pyshacl-turbo decode it
         from pyshacl_turbo.rdf import decode
 
-        decoded: Graph = decode(report, blank_nodes, preserve_ids=True, report=True, normalize=True)  # type: ignore[no-untyped-call]
+        decoded: Graph = decode(report, blank_nodes, preserve_ids=True, report=True, normalize=True)  # type: ignore[no-untyped-call]  # no type hints
         return decoded
     prefixes = Graph()
     for prefix, namespace in program.graph.namespaces():

@@ -179,7 +179,7 @@ def graph_nodes(graph: Graph) -> set[Node]:
     if type(store).__name__ == "Memory" and all(isinstance(index, dict) for index in indexes):
         out: set[Node] = set()
         for index in indexes:
-            out.update(index)  # type: ignore[arg-type]
+            out.update(index)  # type: ignore[arg-type]  # rdflib's private index dicts are untyped; their keys are Nodes
         return out
     nodes: set[Node] = set()
     for s, p, o in graph:

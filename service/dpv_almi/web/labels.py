@@ -107,7 +107,7 @@ async def tagged_labels(
 ) -> dict[str, Label]:
     """A label with its language for each IRI, by :func:`choose_label` (one query for all, through the
     one runner)."""
-    from dpv_almi.web.routers.v1.common import rows
+    from dpv_almi.web.named_queries import rows
 
     wanted = sorted({iri for iri in iris if iri})
     found: dict[str, dict[str, str]] = {iri: {} for iri in wanted}

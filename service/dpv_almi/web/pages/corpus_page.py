@@ -1,6 +1,6 @@
 """``/corpus``: the observatory as a page -- every served policy against the GDPR Art. 13/14 requirements.
 
-The matrix is the one ``/v1/corpus`` answers (:func:`dpv_almi.web.routers.v1.corpus.corpus_matrix`:
+The matrix is the one ``/v1/corpus`` answers (:func:`dpv_almi.web.observatory.corpus_matrix`:
 each policy's own SHACL report, kept per data version); the page sorts it by ``?sort=`` and
 ``?order=`` links, so it reads and sorts without JavaScript.  An unknown sort key shows the default
 order rather than an error: a page reader follows links, not a schema.
@@ -14,8 +14,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.errors import DpvAlmiError
+from dpv_almi.web.observatory import check_sort, corpus_answer, corpus_matrix, default_order
 from dpv_almi.web.pages.common import PageLangParam, page_language, render
-from dpv_almi.web.routers.v1.corpus import check_sort, corpus_answer, corpus_matrix, default_order
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,8 +22,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from dpv_almi.errors import DpvAlmiError
 from dpv_almi.web.labels import labels
+from dpv_almi.web.named_queries import rows
 from dpv_almi.web.pages.common import HTML_HEADERS, UI, PageLangParam, page_language, policy_graph, render
-from dpv_almi.web.routers.v1.common import rows
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,9 +22,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dpv_almi.namespaces import RESOURCE_BASE
-from dpv_almi.web.labels import tagged_labels
+from dpv_almi.web.labels import local_name, tagged_labels
+from dpv_almi.web.named_queries import bound_text, rows
 from dpv_almi.web.pages.common import UI, PageLangParam, page_language, policy_graph, render
-from dpv_almi.web.routers.v1.common import bound_text, rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -130,7 +130,7 @@ def _activities(found: list[dict[str, Any]], asked: str, notice_lang: str | None
             values.append(
                 Value(
                     row["value"],
-                    row.get("valueLabel") or _local(row["value"]),
+                    row.get("valueLabel") or local_name(row["value"]),
                     row.get("description"),
                     description_lang=(notice_lang or "") if from_notice else asked,
                 )
@@ -160,12 +160,12 @@ def _categories(found: list[dict[str, Any]]) -> list[Category]:
     for row in found:
         category = categories.setdefault(
             row["category"],
-            Category(row["category"], row.get("label") or _local(row["category"]), bool(row["defined"])),
+            Category(row["category"], row.get("label") or local_name(row["category"]), bool(row["defined"])),
         )
         example = row.get("example")
         if isinstance(example, str) and example not in category.example_iris:
             category.example_iris.append(example)
-            category.examples.append(row.get("exampleLabel") or _local(example))
+            category.examples.append(row.get("exampleLabel") or local_name(example))
     return list(categories.values())
 
 
@@ -177,16 +177,15 @@ def _rights(found: list[dict[str, Any]], wanted: set[str]) -> list[Right]:
         right = rights.setdefault(
             row["right"],
             Right(
-                row["right"], row.get("label") or _local(row["right"]), row.get("conditions"), row.get("deadlineLabel")
+                row["right"],
+                row.get("label") or local_name(row["right"]),
+                row.get("conditions"),
+                row.get("deadlineLabel"),
             ),
         )
         if "article" in row and row["article"] not in right.articles:
             right.articles.append(row["article"])
     return sorted(rights.values(), key=lambda r: r.articles[:1] or [r.label])
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _is_iri(value: str) -> bool:

@@ -19,8 +19,8 @@ from rdflib import Graph
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.validation.core import Report, Severity, ValidationResult, validate
 from dpv_almi.web import deps
+from dpv_almi.web.named_queries import bound_text
 from dpv_almi.web.pages.common import UI, PageLangParam, page_language, policy_graph, render
-from dpv_almi.web.routers.v1.common import bound_text
 
 router = APIRouter(include_in_schema=False)
 

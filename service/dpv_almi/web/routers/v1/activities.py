@@ -13,19 +13,11 @@ from dpv_almi.namespaces import GRAPH, PREFIXES, RESOURCE_BASE
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
 from dpv_almi.web.labels import labels
+from dpv_almi.web.models import Activity, ActivitySummary, Page, Passage, PropertyValue
+from dpv_almi.web.named_queries import bound_text, rows
 from dpv_almi.web.negotiation import negotiate
-from dpv_almi.web.routers.v1.common import (
-    LangParam,
-    LimitParam,
-    OffsetParam,
-    bound_text,
-    keyed_page,
-    lang_of,
-    next_url,
-    rows,
-)
+from dpv_almi.web.routers.v1.common import LangParam, LimitParam, OffsetParam, keyed_page, lang_of, next_url
 from dpv_almi.web.routers.v1.filters import check_policy, checked_filters
-from dpv_almi.web.routers.v1.models import Activity, ActivitySummary, Page, Passage, PropertyValue
 
 router = APIRouter(tags=["activities"])
 

@@ -1,4 +1,5 @@
-"""What every v1 router does: run a named REST query through the runner and simplify its rows."""
+"""What every v1 router shares: the language and paging parameters, pages and keyed pages of a named query's rows
+(the query itself runs through :mod:`dpv_almi.web.named_queries`)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,10 @@ from typing import Any
 
 from fastapi import Query, Request, Response
 
-from dpv_almi.namespaces import XSD
-from dpv_almi.sparql.catalogue import bind
 from dpv_almi.store.dataset import QueryJob
 from dpv_almi.web import deps
+from dpv_almi.web.named_queries import bound_text, simplify
 from dpv_almi.web.negotiation import language
-
-_NUMBERS = {str(XSD.integer), str(XSD.int), str(XSD.long)}
-_BOOLEAN = str(XSD.boolean)
 
 LangParam = Query(None, pattern="^(sv|en)$", description="Language of labels (overrides Accept-Language)")
 
@@ -25,41 +22,8 @@ MAX_OFFSET = 1_000_000_000
 """Largest ``offset``: beyond any listing, and small enough for every store's integer arithmetic."""
 
 
-def simple(term: dict[str, Any]) -> Any:
-    """A SPARQL-JSON term as plain JSON: IRIs and strings as strings, integers and booleans as such."""
-    if term["type"] == "literal":
-        datatype = term.get("datatype")
-        if datatype in _NUMBERS:
-            try:
-                return int(term["value"])
-            except ValueError:  # ill-typed ("many"^^xsd:integer) or past Python's 4,300 digits: as written
-                return term["value"]
-        if datatype == _BOOLEAN:
-            return term["value"] == "true"
-    return term["value"]
-
-
-def simplify(table: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows of a SPARQL-JSON result as dicts of plain values; unbound columns are left out."""
-    return [{name: simple(term) for name, term in row.items()} for row in table["results"]["bindings"]]
-
-
 def lang_of(request: Request, lang: str | None) -> str:
     return language(request.headers.get("accept-language"), lang)
-
-
-def bound_text(request: Request, name: str, values: dict[str, Any]) -> str:
-    query = deps.services(request).rest_queries[name]
-    declared = {p.name for p in query.parameters}
-    return bind(query, {k: v for k, v in values.items() if v is not None and k in declared})
-
-
-async def rows(request: Request, name: str, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The simplified rows of REST query *name* with *values* bound (None values are left unbound)."""
-    text = bound_text(request, name, values or {})
-    outcome = await deps.run(request, QueryJob(text=text, table=True, max_rows=deps.settings(request).max_rows))
-    assert outcome.table is not None  # noqa: S101 - an invariant for the type checker, not an input check
-    return simplify(outcome.table)
 
 
 _HEAD = re.compile(r"^\s*SELECT\s+(?:\?\w+\s+)+WHERE\s*\{", re.IGNORECASE | re.MULTILINE)

@@ -18,7 +18,7 @@ from dpv_almi.namespaces import PREFIXES
 from dpv_almi.sparql.catalogue import sparql_term
 from dpv_almi.validation.vocabularies import dpv_index
 from dpv_almi.web import deps
-from dpv_almi.web.routers.v1.common import rows
+from dpv_almi.web.named_queries import rows
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _ABSOLUTE = ("http://", "https://", "urn:")

@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
+from dpv_almi.web import models
 from dpv_almi.web.labels import labels
-from dpv_almi.web.routers.v1 import models
+from dpv_almi.web.models import Page, Term, term
 from dpv_almi.web.routers.v1.common import (
     LangParam,
     LimitParam,
@@ -25,7 +26,6 @@ from dpv_almi.web.routers.v1.common import (
     lang_of,
     next_url,
 )
-from dpv_almi.web.routers.v1.models import Page, Term, term
 
 router = APIRouter()
 

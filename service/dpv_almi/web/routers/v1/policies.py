@@ -14,6 +14,8 @@ from dpv_almi.store.diff import diff_files
 from dpv_almi.store.registry import PolicyRecord, current
 from dpv_almi.web import deps
 from dpv_almi.web.labels import labels
+from dpv_almi.web.models import Page, Policy, PolicyDiff, PolicySummary, PolicyVersions, term
+from dpv_almi.web.named_queries import rows
 from dpv_almi.web.routers.v1.common import (
     LangParam,
     LimitParam,
@@ -23,9 +25,7 @@ from dpv_almi.web.routers.v1.common import (
     keyed_page,
     lang_of,
     next_url,
-    rows,
 )
-from dpv_almi.web.routers.v1.models import Page, Policy, PolicyDiff, PolicySummary, PolicyVersions, term
 
 router = APIRouter(tags=["policies"])
 

@@ -19,9 +19,9 @@ from dpv_almi.errors import DpvAlmiError, InputError
 from dpv_almi.sparql.catalogue import NamedQuery, QueryParameter, bind, load_catalogue
 from dpv_almi.store.dataset import GRAPH_FORMATS, RESULTS_FORMATS, QueryJob
 from dpv_almi.web import deps
+from dpv_almi.web.models import NamedQueryInfo, NamedQueryList, QueryParameterInfo
 from dpv_almi.web.negotiation import media_type, negotiate
 from dpv_almi.web.routers.v1.filters import check_concept
-from dpv_almi.web.routers.v1.models import NamedQueryInfo, NamedQueryList, QueryParameterInfo
 
 router = APIRouter(tags=["queries"])
 

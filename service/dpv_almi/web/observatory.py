@@ -1,4 +1,5 @@
-"""``/v1/corpus``: the observatory -- every served policy against the GDPR Art. 13/14 requirements.
+"""The observatory -- every served policy against the GDPR Art. 13/14 requirements: the matrix and its answer,
+shared by ``/v1/corpus`` (:mod:`dpv_almi.web.routers.v1.corpus`) and the corpus page.
 
 Each policy's graph comes from the ``policy-graph`` named query through the one runner (what is
 served, whatever the backend); :func:`dpv_almi.validation.validate` runs on it alone, in a thread,
@@ -14,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Request
 from pydantic import Field
 from rdflib import Graph
 
@@ -33,10 +34,8 @@ from dpv_almi.validation.matrix import (
     requirements,
 )
 from dpv_almi.web import deps
-from dpv_almi.web.routers.v1.common import LangParam, bound_text, lang_of
-from dpv_almi.web.routers.v1.models import Model
-
-router = APIRouter(tags=["corpus"])
+from dpv_almi.web.models import Model
+from dpv_almi.web.named_queries import bound_text
 
 SCORE_DEFINITION = {
     "en": "Completeness = 100 × (met + vague ÷ 2) ÷ requirements. A missing requirement (a Violation of its shape) "
@@ -283,29 +282,3 @@ def corpus_answer(matrix: Matrix, lang: str, sort: str, order: Literal["asc", "d
             for row in rows
         ],
     )
-
-
-SortParam = Query(
-    "score",
-    max_length=100,
-    description=f"Column to sort by: {', '.join(SORT_KEYS)}, or a requirement's id (missing first)",
-)
-OrderParam = Query(None, description="asc or desc (default: desc for counts and scores, asc for names)")
-
-
-@router.get(
-    "/corpus",
-    response_model=Corpus,
-    operation_id="get_corpus",
-    summary="The observatory: each policy against each GDPR Art. 13/14 requirement (met, vague, missing)",
-)
-async def get_corpus(
-    request: Request,
-    lang: str | None = LangParam,
-    sort: str = SortParam,
-    order: Literal["asc", "desc"] | None = OrderParam,
-) -> Corpus:
-    language = lang_of(request, lang)
-    key = check_sort(sort)
-    matrix = await corpus_matrix(request)
-    return corpus_answer(matrix, language, key, order or default_order(key))
