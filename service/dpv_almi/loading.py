@@ -12,13 +12,14 @@ import contextlib
 import contextvars
 import os
 import re
+import stat
 import sys
 import xml.parsers.expat
 import xml.sax
 from collections.abc import Callable, Iterable, Iterator
 from json import JSONDecodeError
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph
 from rdflib import Dataset, Graph
@@ -103,6 +104,77 @@ def _no_network(local_files: bool = True) -> Iterator[None]:
     finally:
         _no_files.reset(files_token)
         _offline.reset(token)
+
+
+# --- bounded input ----------------------------------------------------------
+
+MAX_INPUT_BYTES = 1 << 30
+"""Largest input file read (1 GiB; a 10,000-policy TriG file is 570 MB): a regular file past it is refused
+from its size, before a byte is read; anything else (a pipe, ``/dev/zero``) once it has given this many
+bytes and one more.  Without it ``dpv-almi load /dev/zero`` read until memory ran out."""
+
+_CHUNK = 1 << 20
+
+
+def input_too_large(path: PathLike) -> RdfLoadError:
+    return RdfLoadError(
+        path, None, None, f"more than {MAX_INPUT_BYTES:,} bytes (1 GiB), the most an input file may hold: refused"
+    )
+
+
+def _open_input(path: PathLike) -> tuple[int, os.stat_result]:
+    """A descriptor for reading *path* and its status.  Opened non-blocking, so that a FIFO nobody writes
+    to does not block the open (its read then ends at once); reads block again after."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_INPUT_BYTES:
+            raise input_too_large(path)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, status
+
+
+def _chunks(path: PathLike, fd: int, status: os.stat_result, piece: int | None = None) -> Iterator[bytes]:
+    return _read_chunks(path, os.fdopen(fd, "rb", buffering=0), status, piece)  # the file closes fd, read or not
+
+
+def _read_chunks(path: PathLike, handle: BinaryIO, status: os.stat_result, piece: int | None) -> Iterator[bytes]:
+    with handle:
+        total = 0
+        want = status.st_size + 1 if piece is None and stat.S_ISREG(status.st_mode) else piece or _CHUNK
+        while chunk := handle.read(min(want, MAX_INPUT_BYTES + 1 - total)):
+            total += len(chunk)
+            if total > MAX_INPUT_BYTES:
+                raise input_too_large(path)
+            yield chunk
+            want = piece or _CHUNK
+
+
+def input_chunks(path: PathLike, piece: int | None = None) -> Iterator[bytes]:
+    """The bytes of *path* in pieces of at most *piece* bytes (None: a regular file in one, unless it
+    grows meanwhile), never more than :data:`MAX_INPUT_BYTES` + 1 of them read: :class:`RdfLoadError`
+    past the cap.  ``OSError`` as :func:`open` (at once, not when first iterated)."""
+    return _chunks(path, *_open_input(path), piece)
+
+
+def read_input(path: PathLike) -> bytes:
+    """All of *path*, bounded by :data:`MAX_INPUT_BYTES` (see :func:`input_chunks`); OSError as ``open``."""
+    return b"".join(input_chunks(path))
+
+
+def _bounded_or_path(path: PathLike) -> bytes | None:
+    """None for a regular file within the cap (a parser may read it by path, without a copy as Python
+    bytes); the bounded bytes of anything else, read from the one open (a FIFO is opened once)."""
+    fd, status = _open_input(path)
+    if stat.S_ISREG(status.st_mode):
+        os.close(fd)
+        return None
+    return b"".join(_chunks(path, fd, status))
 
 
 # --- error translation -----------------------------------------------------
@@ -263,7 +335,7 @@ def parse_rdf(path: PathLike, format: str | None = None, *, local_files: bool = 
     rdf_format = format or guess_format(path)
     data = b""
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path)
         if rdf_format == "xml":
             check_xml_entities(path, data)
         base = Path(path).resolve().as_uri()
@@ -354,15 +426,17 @@ def load_store(
         rdf_format = guess_format(path)
         target = graph_for(path) if graph_for else pyoxigraph.DefaultGraph()
         try:
+            data = _bounded_or_path(path) if rdf_format in _OXIGRAPH_FORMATS else None
             if rdf_format == "xml":
-                check_xml_entities(path)
+                check_xml_entities(path, data)
+            source: dict[str, Any] = {"path": path} if data is None else {"input": data}
             if rdf_format in _OXIGRAPH_FORMATS and bulk:
                 store.bulk_load(
-                    path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
+                    **source, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
                 )
             elif rdf_format in _OXIGRAPH_FORMATS:  # by path: no copy of a big file as Python bytes
                 store.load(
-                    path=path, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
+                    **source, format=_OXIGRAPH_FORMATS[rdf_format], base_iri=path.resolve().as_uri(), to_graph=target
                 )
             else:
                 ntriples = parse_rdf(path, local_files=local_files).serialize(format="nt", encoding="utf-8")

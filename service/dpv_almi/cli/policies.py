@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from dpv_almi.identifiers import check_policy_id, check_version
-from dpv_almi.loading import RdfLoadError
+from dpv_almi.loading import RdfLoadError, read_input
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +83,7 @@ def run_load(args: argparse.Namespace) -> int:
             print(f"loaded {len(records)} graphs from {args.file} into {args.store}")
             return 0
         record = backend.replace_policy(
-            args.policy, args.file.read_bytes(), args.file.suffix.lower(), args.policy_version, args.file.name
+            args.policy, read_input(args.file), args.file.suffix.lower(), args.policy_version, args.file.name
         )
     except RdfLoadError as exc:  # name the user's file, not the copy that was parsed
         print(f"dpv-almi load: error: {RdfLoadError(args.file, exc.line, exc.column, exc.message)}", file=sys.stderr)

@@ -124,10 +124,13 @@ def run_export(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
     from dpv_almi.importers.tilt_export import export
-    from dpv_almi.loading import RdfLoadError
+    from dpv_almi.loading import RdfLoadError, read_input
 
     path = _policy_file(args.policy, args.data)
-    raw = path.read_bytes()
+    try:
+        raw = read_input(path)
+    except OSError as exc:
+        raise RdfLoadError(path, None, None, f"cannot read file: {exc.strerror or exc}") from None
     try:
         graph = Graph().parse(data=raw, format="turtle" if path.suffix in (".ttl", "") else None, publicID=str(path))
     except Exception as exc:  # noqa: BLE001 - any parser failure is the input's fault: one line, exit 2

@@ -78,6 +78,8 @@ def _existing(paths: list[Path], what: str) -> list[Path]:
             raise RdfLoadError(path, None, None, f"cannot read {what}: no such file or directory")
         if path.is_dir() and not expand_paths([path]):
             raise RdfLoadError(path, None, None, f"no RDF files in this {what} directory")
+        if not path.is_dir() and not path.is_file():  # validation reads a file more than once
+            raise RdfLoadError(path, None, None, f"not a regular file (a device or a pipe): cannot read {what} from it")
     return paths
 
 

@@ -27,6 +27,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from dpv_almi.errors import InputError
+from dpv_almi.loading import RdfLoadError, read_input
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "tilt-schema.json"
 
@@ -132,7 +133,9 @@ def read(path: Path, *, strict: bool = False) -> TiltDocument:
     """Read and check one TILT file; :class:`TiltError` if it is not JSON or not TILT."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")  # bounded: not /dev/zero until memory runs out
+    except RdfLoadError as exc:  # past the input cap
+        raise TiltError(name, "", exc.message) from None
     except UnicodeDecodeError as exc:
         raise TiltError(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:

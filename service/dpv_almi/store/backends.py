@@ -47,7 +47,7 @@ import pyoxigraph
 
 from dpv_almi.errors import DpvAlmiError, InputError
 from dpv_almi.identifiers import check_policy_id, check_version
-from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, load_store
+from dpv_almi.loading import FORMATS, RdfLoadError, _to_load_error, expand_paths, input_chunks, load_store
 from dpv_almi.namespaces import GRAPH
 from dpv_almi.store import leases, registry, remote
 from dpv_almi.store.dataset import (
@@ -273,9 +273,11 @@ class Backend(ABC):
 
 def _file_sha256(path: Path) -> str:
     """A file's SHA-256, streamed (a 10,000-policy TriG file is 570 MB; it is hashed once, not per graph)."""
+    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        for piece in input_chunks(path, 1 << 20):  # bounded: a pipe or /dev/zero ends at the input cap
+            digest.update(piece)
+        return digest.hexdigest()
     except OSError as exc:  # the same one-line error as a parse failure
         raise _to_load_error(path, exc) from exc
 

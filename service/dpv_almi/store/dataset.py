@@ -42,7 +42,7 @@ from typing import Any
 import pyoxigraph
 
 from dpv_almi.identifiers import policy_id_from_name
-from dpv_almi.loading import PathLike, expand_paths, load_store
+from dpv_almi.loading import PathLike, expand_paths, input_chunks, load_store
 from dpv_almi.namespaces import GRAPH, PREFIXES, XSD
 from dpv_almi.sparql import lexer
 from dpv_almi.sparql.rewrite import drop_unbound_parameters
@@ -222,7 +222,9 @@ class DataStore:
         )
         digest = hashlib.sha256()
         for path in self.files:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0")
+            for piece in input_chunks(path, 1 << 20):
+                digest.update(piece)
         self.version = data_version(self.records, digest.hexdigest())
         """Changes whenever any data file or registered version does: the base of every ETag."""
         mtime = max((path.stat().st_mtime for path in self.files), default=0)
