@@ -9,6 +9,7 @@ and list them in ``_SUBCOMMANDS``.  Exit codes (:mod:`dpv_almi.errors`): 0 ok, 1
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -124,9 +125,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class IllTypedLiterals(logging.Filter):
+    """rdflib logs a warning with a traceback for every literal whose text is not of its datatype
+    (``"2024-13-45"^^xsd:date``; ``rdflib.term``, when the literal is made).  Such a literal is kept as
+    written and the shapes judge it, so users get one line about the first and none about the rest;
+    every other record of the logger passes untouched."""
+
+    PREFIX = "Failed to convert Literal lexical form to value"
+
+    def __init__(self, prog: str) -> None:
+        super().__init__()
+        self.prog = prog
+        self.told = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.PREFIX):
+            return True
+        if self.told:
+            return False
+        self.told = True
+        record.msg = f"{self.prog}: warning: {_ill_typed(record)}: kept as written (any others are not listed)"
+        record.args, record.exc_info, record.exc_text, record.stack_info = (), None, None, None
+        return True
+
+
+def _ill_typed(record: logging.LogRecord) -> str:
+    """``literal "2024-13-45"^^<…#date> (month must be in 1..12)`` from rdflib's record, as far as it says."""
+    message = str(record.msg)
+    datatype = message.partition("Datatype=")[2].partition(",")[0] or "its datatype"
+    error = record.exc_info[1] if record.exc_info else None
+    frame = error.__traceback__.tb_frame if error is not None and error.__traceback__ else None
+    lexical = frame.f_locals.get("lexical") if frame is not None else None  # rdflib's converter's argument
+    text = f'"{lexical[:60]}"' if isinstance(lexical, str) else "a literal"
+    reason = f" ({' '.join(str(error).split())[:120]})" if error is not None and str(error) else ""
+    return f"ill-typed literal {text}^^<{datatype}>{reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    logging.getLogger("rdflib.term").addFilter(IllTypedLiterals(f"dpv-almi {args.command}"))
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
