@@ -94,3 +94,41 @@ def test_large_keys_count_against_the_byte_budget() -> None:
         for key, answer in store.answers.items()
     )
     assert held <= budget, f"{held} bytes held for a budget of {budget}"
+
+
+def test_a_fresh_answer_is_asked_for_in_any_letter_case(tmp_path: Path) -> None:
+    """``Cache-Control: No-Cache`` was replayed (only ``no-`` in lower case was seen): directive names are
+    case-insensitive (RFC 9111 §5.2), and ``no-store`` and HTTP/1.0's ``Pragma: no-cache`` ask the same."""
+    import re
+
+    from tests.support.local_service import running_service
+
+    def evaluated(client: httpx.Client) -> float:
+        """Queries a worker ran: neither replayed nor taken from the result cache."""
+        text = client.get("/metrics").text
+        return sum(float(n) for n in re.findall(r'^dpv_almi_queries_total\{outcome="ok"\} (\S+)$', text, re.M))
+
+    query = {"query": "SELECT ?a { ?a a dpv:Process } ORDER BY ?a"}
+    env = {"DPV_ALMI_WORKERS": "1", "DPV_ALMI_STORE": None}
+    with running_service(tmp_path, env=env) as service, httpx.Client(base_url=service.url, timeout=30) as client:
+        first = client.get("/sparql", params=query)
+        assert first.status_code == 200
+        ran = evaluated(client)
+        assert client.get("/sparql", params=query).content == first.content
+        assert evaluated(client) == ran, "a plain repeat is replayed"
+        fresh = [
+            {"Cache-Control": "no-cache"},
+            {"Cache-Control": "No-Cache"},
+            {"Cache-Control": "NO-CACHE"},
+            {"Cache-Control": "No-Store"},
+            {"Cache-Control": "max-age=60, No-Cache"},
+            {"Pragma": "no-cache"},
+            {"Pragma": "No-Cache"},
+        ]
+        for headers in fresh:
+            response = client.get("/sparql", params=query, headers=headers)
+            assert response.status_code == 200 and response.content == first.content
+            assert evaluated(client) == ran + 1, f"{headers} was not evaluated anew"
+            ran += 1
+        assert client.get("/sparql", params=query, headers={"Cache-Control": "no-transform"}).content == first.content
+        assert evaluated(client) == ran, "a directive that does not ask for freshness is replayed"

@@ -24,7 +24,7 @@ from dpv_almi.sparql.catalogue import NamedQuery
 from dpv_almi.store.backends import Backend, StoreInfo
 from dpv_almi.store.dataset import Outcome, QueryJob
 from dpv_almi.web.budget import ResponseBudget
-from dpv_almi.web.replay import AnswerStore
+from dpv_almi.web.replay import AnswerStore, asks_fresh
 
 if TYPE_CHECKING:
     from dpv_almi.web.middleware import Metrics
@@ -114,10 +114,9 @@ def data_changed(request: Request) -> None:
 
 
 def wants_fresh(request: Request) -> bool:
-    """``Cache-Control: no-cache`` (or ``no-store``) from the client: evaluate anew, as HTTP caches
-    revalidate with the origin; the fresh answer still refreshes the cache."""
-    directives = request.headers.get("cache-control", "").lower()
-    return "no-cache" in directives or "no-store" in directives
+    """``Cache-Control: no-cache`` (or ``no-store``, ``Pragma: no-cache``, any letter case) from the client:
+    evaluate anew, as HTTP caches revalidate with the origin; the fresh answer still refreshes the cache."""
+    return any(asks_fresh(name, value) for name, value in request.headers.items())
 
 
 async def run(request: Request, job: QueryJob, *, check: bool = True) -> Outcome:

@@ -33,6 +33,19 @@ _BYPASS = frozenset(
 )
 """Request headers that send a request the full way: its answer may differ, or the full path must see it."""
 
+_FRESH = {"cache-control": frozenset(("no-cache", "no-store")), "pragma": frozenset(("no-cache",))}
+"""Request directives that ask for an answer evaluated anew (RFC 9111 §5.2.1.4, §5.2.1.5; HTTP/1.0's Pragma, §5.4)."""
+
+
+def asks_fresh(name: str, value: str) -> bool:
+    """Whether one request header line asks for a fresh answer: a ``no-cache`` or ``no-store`` directive,
+    in any letter case (directive names are case-insensitive), with or without an argument."""
+    wanted = _FRESH.get(name.lower())
+    return wanted is not None and any(
+        directive.partition("=")[0].strip().lower() in wanted for directive in value.split(",")
+    )
+
+
 _KEYED = {b"accept": 0, b"accept-language": 1, b"accept-encoding": 2, b"origin": 3, b"host": 4}
 """Request headers an answer may depend on (negotiation, compression, CORS, the service description's URL)."""
 
@@ -106,7 +119,7 @@ class AnswerReplayMiddleware:
             return None
         keyed: list[bytes | None] = [None] * len(_KEYED)
         for name, value in scope["headers"]:
-            if name in _BYPASS or (name in (b"cache-control", b"pragma") and b"no-" in value):
+            if name in _BYPASS or asks_fresh(name.decode("latin-1"), value.decode("latin-1")):
                 return None  # (no-cache / no-store: the client wants a fresh evaluation)
             position = _KEYED.get(name)
             if position is not None:
