@@ -99,13 +99,13 @@ def phases(notices: int, repeat: int) -> str:
     from dpv_almi.model.synthetic import generate
     from dpv_almi.namespaces import bind_prefixes
     from dpv_almi.validation import turbo
-    from dpv_almi.validation.core import _pruned, _ReportReader, _turbo_input, data_graphs, load_shapes
+    from dpv_almi.validation.core import ADVANCED, _pruned, _ReportReader, _turbo_input, data_graphs, load_shapes
 
     data = generate(notices, seed=0)
     closure, graphs = timed(lambda: data_graphs(data), repeat)
     prune, shapes = timed(lambda: _pruned(load_shapes()[0], graphs), repeat)  # type: ignore[arg-type]  # as validate() does
     prepare, source = timed(lambda: _turbo_input(graphs.graphs), repeat)  # type: ignore[attr-defined]
-    engine, report = timed(lambda: turbo.run(source, shapes), repeat)  # type: ignore[arg-type]
+    engine, report = timed(lambda: turbo.run(source, shapes, advanced=ADVANCED), repeat)  # type: ignore[arg-type]
     read, _ = timed(
         lambda: _ReportReader(report, shapes, bind_prefixes(Graph()), "en", lambda _: None).results(), repeat
     )

@@ -34,6 +34,9 @@ STORED_DURATION = DPVA["xsdDuration"]
 """The datatype an ``xsd:duration`` literal is stored under where the store would keep only its value
 (Virtuoso, :mod:`dpv_almi.store.remote`); never shown to clients."""
 
+DPVS = Namespace("https://w3id.org/dpv-almi/shapes#")
+"""The project's SHACL shapes (``shapes/``); a shape's local name is its rule id."""
+
 GRAPH = Namespace("https://w3id.org/dpv-almi/graph/")
 """Named graphs of the service's dataset: ``GRAPH[policy_id]`` per policy, ``GRAPH.vocab``, ``GRAPH.dpv``."""
 

@@ -36,7 +36,10 @@ def labels(graph: Graph, subject: URIRef, lang: str) -> set[str]:
 
 
 def test_the_notice_has_exactly_the_ten_activities(almi_graph: Graph) -> None:
-    assert set(almi_graph.subjects(RDF.type, DPV.Process)) == ACTIVITIES
+    """The ten the notice describes; every other dpv:Process is one of the seven whose information is elsewhere."""
+    others = set(almi_graph.subjects(RDF.type, DPVA.OtherProcessingArea))
+    assert set(almi_graph.subjects(RDF.type, DPV.Process)) == ACTIVITIES | others
+    assert not ACTIVITIES & others
     assert set(almi_graph.objects(ALMI.Notice, DPV.hasProcess)) == ACTIVITIES
     for activity in ACTIVITIES:
         assert (activity, DPV.hasNotice, ALMI.Notice) in almi_graph
@@ -172,6 +175,25 @@ def test_the_notice_records_its_change_and_the_seven_other_areas(almi_graph: Gra
     entry = almi_graph.value(ALMI.Notice, DPVA.hasChangeLogEntry)
     assert str(almi_graph.value(entry, URIRef("http://purl.org/dc/terms/date"))) == "2024-07-02"
     assert len(set(almi_graph.subjects(RDF.type, DPVA.OtherProcessingArea))) == 7
+
+
+def test_the_seven_other_areas_are_processes_whose_information_is_elsewhere(almi_graph: Graph) -> None:
+    """Issue #18: a plain DPV query finds them (dpv:Process); dpv:hasNotice says where their information is;
+    the model gives them no purpose, data, basis or retention, and the notice does not list them."""
+    others = set(almi_graph.subjects(RDF.type, DPVA.OtherProcessingArea))
+    stated = (DPV.hasPurpose, DPV.hasPersonalData, DPV.hasLegalBasis, DPV.hasStorageCondition, DPV.hasRight)
+    for area in others:
+        assert (area, RDF.type, DPV.Process) in almi_graph
+        (where,) = almi_graph.objects(area, DPV.hasNotice)
+        assert (where, RDF.type, DPVA.InformationElsewhere) in almi_graph
+        assert (where, RDF.type, DPV.Notice) not in almi_graph and (
+            where,
+            RDF.type,
+            DPV.PrivacyNotice,
+        ) not in almi_graph
+        assert {str(t.language) for t in almi_graph.objects(where, DPVA.informationAt)} == {"sv", "en"}
+        assert not [p for p in stated if (area, p, None) in almi_graph], area
+        assert (ALMI.Notice, DPV.hasProcess, area) not in almi_graph
 
 
 def test_every_resource_is_labelled_in_swedish_and_english(almi_graph: Graph) -> None:

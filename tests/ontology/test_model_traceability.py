@@ -60,7 +60,7 @@ def test_the_transfer_carries_the_passage_on_third_countries(almi_graph: Graph) 
 
 
 def test_activities_quote_their_table_row_and_section(almi_graph: Graph) -> None:
-    for activity in almi_graph.subjects(RDF.type, DPV.Process):
+    for activity in almi_graph.objects(ALMI.Notice, DPV.hasProcess):
         label = str(almi_graph.value(activity, SKOS.prefLabel) or "")
         sections = {str(almi_graph.value(p, DPVA.section)) for p in almi_graph.objects(activity, DCTERMS.source)}
         assert sections & {

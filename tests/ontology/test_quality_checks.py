@@ -29,6 +29,7 @@ BROKEN = {
     "undescribed-reference": "almi:X dpv:hasPurpose almi:Typo .",
     "role-value-untyped": "almi:T dpv:hasDataExporter almi:Group . almi:Group a dpv:JointDataControllers .",
     "controller-as-third-party": "almi:Ads a dpv:DataController, dpv:ThirdParty .",
+    "elsewhere-process-with-content": "almi:X dpv:hasNotice almi:W ; dpv:hasPurpose almi:P . almi:W a dpva:InformationElsewhere .",
     "duplicate-label": 'almi:X dct:source almi:p ; skos:prefLabel "Same"@sv . almi:Y dct:source almi:p ; skos:prefLabel "Same"@sv .',
 }
 

@@ -63,7 +63,7 @@ def graph_of(triples: tuple[tuple[Node, Node, Node], ...]) -> Graph:
 def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[object] = []
     original = turbo.run
-    monkeypatch.setattr(turbo, "run", lambda *args: seen.append(original(*args)) or seen[-1])
+    monkeypatch.setattr(turbo, "run", lambda *args, **kwargs: seen.append(original(*args, **kwargs)) or seen[-1])
     validate(generate(2, seed=3))
     assert len(seen) == 1 and isinstance(seen[0], turbo.ReportTriples)
 

@@ -15,11 +15,11 @@ from dpv_almi.model import synthetic
 from dpv_almi.namespaces import GRAPH
 from dpv_almi.settings import Settings
 from dpv_almi.web import create_app
+from tests.support.activities import COUNT_ACTIVITIES
 from tests.support.local_service import free_port
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
-COUNT_PROCESSES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://w3id.org/dpv#Process> }"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def _client(**settings: object) -> TestClient:
     )
 
 
-def _count(client: TestClient, query: str = COUNT_PROCESSES) -> int:
+def _count(client: TestClient, query: str = COUNT_ACTIVITIES) -> int:
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])

@@ -161,7 +161,7 @@ def test_policies(client) -> None:
 
 def test_named_queries(client) -> None:
     listed = client.get("/v1/queries").json()
-    assert listed["count"] == len(CQ) == 28
+    assert listed["count"] == len(CQ) == 29
     by_name = {q["name"]: q for q in listed["items"]}
     assert by_name["activities-by-data-category"]["parameters"][0]["name"] == "concept"
     csv = client.get("/v1/queries/consent-activities", headers={"accept": "text/csv"})

@@ -34,7 +34,11 @@ class _Reader:
         self.graph = graph
         notices = sorted(
             {s for s in graph.subjects(RDF.type, DPV.PrivacyNotice) if isinstance(s, URIRef)}
-            | {o for o in graph.objects(None, DPV.hasNotice) if isinstance(o, URIRef)},
+            | {
+                o
+                for o in graph.objects(None, DPV.hasNotice)
+                if isinstance(o, URIRef) and (o, RDF.type, DPVA.InformationElsewhere) not in graph
+            },  # information given elsewhere is not the policy's notice
             key=str,
         )
         if not notices:

@@ -20,7 +20,7 @@ from dpv_almi.loading import load_store
 from dpv_almi.namespaces import PREFIXES
 
 KINDS: dict[str, str] = {
-    "activities": "?item a dpv:Process .",
+    "activities": "?item a dpv:Process . FILTER NOT EXISTS { ?item dpv:hasNotice/rdf:type dpva:InformationElsewhere }",
     "categories": "?activity dpv:hasPersonalData ?item .",
     "recipients": "?activity ?role ?item . ?role rdfs:subPropertyOf* dpv:hasRecipient .",
     "transfers": "?activity dpv:hasProcessing ?item . ?item skos:broader* dpv:CrossBorderTransfer .",

@@ -34,7 +34,7 @@ from rdflib.term import Node
 from dpv_almi import resources
 from dpv_almi.errors import InputError
 from dpv_almi.loading import RdfLoadError, expand_paths, parse_rdf
-from dpv_almi.namespaces import bind_prefixes
+from dpv_almi.namespaces import DPVS, bind_prefixes
 from dpv_almi.validation.positions import Position, file_positions
 from dpv_almi.validation.turbo import ReportTriples
 from dpv_almi.validation.vocabularies import TERM_STATUS, Vocabulary, dpv_index, graph_nodes, is_dpv_iri
@@ -276,6 +276,10 @@ ReportGraph = Any
 """A SHACL validation report: an rdflib graph, or anything answering the same graph questions
 (:class:`dpv_almi.validation.turbo.ReportTriples`); an engine failure is returned, not raised."""
 
+ADVANCED = True
+"""SHACL Advanced Features on, in every engine: the shapes target a notice's own activities with a SPARQL
+target type (``dpvs:ProcessOfNotice``, shapes/structure.ttl), which SHACL Core cannot express."""
+
 Engine = Callable[[Sequence[Graph], Graph], ReportGraph]
 """Run SHACL: (data graphs, whose union is the data graph; shapes graph) -> SHACL validation report graph."""
 
@@ -283,7 +287,9 @@ Engine = Callable[[Sequence[Graph], Graph], ReportGraph]
 def _run_pyshacl(data: Sequence[Graph], shapes: Graph) -> Graph:
     import pyshacl
 
-    _, report, _ = pyshacl.validate(_union(data), shacl_graph=shapes, inference="none", allow_warnings=True)
+    _, report, _ = pyshacl.validate(
+        _union(data), shacl_graph=shapes, inference="none", advanced=ADVANCED, allow_warnings=True
+    )
     return cast(Graph, report)
 
 
@@ -346,7 +352,7 @@ def _run_turbo(data: Sequence[Graph], shapes: Graph) -> ReportGraph:
     except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
         source = _union(data)
     if turbo.AVAILABLE and FAST_REPORT and not isinstance(source, Graph):
-        return turbo.run(source, shapes)  # type: ignore[arg-type]  # not a Graph, so _turbo_input's encoded input
+        return turbo.run(source, shapes, advanced=ADVANCED)  # type: ignore[arg-type]  # not a Graph, so _turbo_input's encoded input
     return _run_turbo_graph(source, shapes)
 
 
@@ -354,7 +360,9 @@ def _run_turbo_graph(source: object, shapes: Graph) -> Graph:
     """pyshacl-turbo's public call: the report decoded into an rdflib graph."""
     import pyshacl_turbo
 
-    _, report, _ = pyshacl_turbo.validate(source, shacl_graph=shapes, inference="none", allow_warnings=True)
+    _, report, _ = pyshacl_turbo.validate(
+        source, shacl_graph=shapes, inference="none", advanced=ADVANCED, allow_warnings=True
+    )
     return cast(Graph, report)
 
 
@@ -703,7 +711,7 @@ _HINTS = {
     "sv": {"suggest": " Menade du {term}?", "replace": " DPV anger {term} i stället."},
 }
 
-_SHAPES_NS = "https://w3id.org/dpv-almi/shapes#"
+_SHAPES_NS = str(DPVS)
 UNKNOWN_TERM_RULE = "KnownDpvTerm"
 SUNSET_TERM_RULE = "SunsetDpvTerm"
 

@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from dpv_almi import resources
-from dpv_almi.namespaces import DPV
+from dpv_almi.namespaces import DPV, DPVA
 from dpv_almi.validation.core import Report, Severity, local_name
 
 TRANSPARENCY_SHAPES = "gdpr-transparency.ttl"
@@ -165,10 +165,21 @@ class PolicyRow:
         return sorted(lost, key=lambda item: -item[1])
 
 
+def described_elsewhere(graph: Graph, process: Node) -> bool:
+    """True for a process whose information is given elsewhere (``dpv:hasNotice`` a
+    ``dpva:InformationElsewhere``), which the shapes' ``dpvs:ProcessOfNotice`` leaves out."""
+    return any(
+        (notice, RDF.type, DPVA.InformationElsewhere) in graph for notice in graph.objects(process, DPV.hasNotice)
+    )
+
+
 def organisation(graph: Graph, fallback: str) -> Organisation:
-    """The controller's name, the notice and its number of activities (``dpv:Process``), from *graph*."""
+    """The controller's name, the notice and its number of activities (``dpv:Process``, but not one whose
+    information is given elsewhere), from *graph*."""
     notices = sorted({s for cls in NOTICE_CLASSES for s in graph.subjects(RDF.type, cls)}, key=str)
-    processes = len(set(graph.subjects(RDF.type, DPV.Process)))
+    processes = sum(
+        1 for process in set(graph.subjects(RDF.type, DPV.Process)) if not described_elsewhere(graph, process)
+    )
     notice = notices[0] if notices else None
     name = None
     language = None

@@ -102,11 +102,11 @@ def _triples(report: tuple[Any, Any], blank_nodes: dict[str, BNode]) -> list[Tri
     return out
 
 
-def run(source: Input, shapes: Graph) -> ReportTriples | Graph | Exception:
+def run(source: Input, shapes: Graph, *, advanced: bool) -> ReportTriples | Graph | Exception:
     """Validate *source* (a pyshacl-turbo input) against *shapes*, as ``pyshacl_turbo.validate`` with
     ``inference="none", allow_warnings=True``; an engine failure is returned, as pyshacl-turbo does."""
     try:
-        program: Any = pyshacl_turbo.compile_shapes(shapes)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
+        program: Any = pyshacl_turbo.compile_shapes(shapes, advanced=advanced)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
         native: Any = program._native
         _, report, _, _, warnings = native.validate(
             source.source,

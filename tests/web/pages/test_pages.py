@@ -203,7 +203,7 @@ def test_a_browser_gets_the_editor_with_every_competency_question(client) -> Non
     assert response.headers["content-type"].startswith("text/html")
     block = re.search(r'<script type="application/json" id="dpv-queries">(.*?)</script>', response.text, flags=re.S)
     questions = json.loads(block.group(1))
-    assert len(questions) == len(client.app.state.services.competency_queries) == 28
+    assert len(questions) == len(client.app.state.services.competency_queries) == 29
     assert all(q["text"].strip() and q["title"] for q in questions)
     assert "/static/js/sparql-editor.js" in response.text
 
