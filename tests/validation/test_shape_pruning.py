@@ -75,6 +75,34 @@ def test_the_checks_are_kept_when_they_can_fire(tmp_path: Path, monkeypatch: pyt
     assert {core.UNKNOWN_TERM_RULE, core.SUNSET_TERM_RULE} <= rules
 
 
+SUBCLASS = """
+@prefix dpv: <https://w3id.org/dpv#> .
+@prefix ex: <https://example.com/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Hiring rdfs:subClassOf dpv:Process .
+ex:Careers a ex:Hiring ; dpv:hasPurpose dpv:ServiceProvision .
+ex:Orders a dpv:Process .
+"""
+"""Instances of dpv:Process and of a sub-class, no information elsewhere: the class target stands in."""
+
+
+def test_the_process_target_is_a_class_target_where_nothing_points_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "subclass.ttl"
+    path.write_text(SUBCLASS, encoding="utf-8")
+    found = same_with_every_shape([path], monkeypatch)
+    assert {(row[3], row[4]) for row in found} >= {
+        ("ProcessPersonalData", "ex:Careers"),
+        ("ProcessPurpose", "ex:Orders"),
+    }
+    shapes, _ = core.load_shapes()
+    swapped = core._pruned(shapes, core.data_graphs([path]))
+    assert (None, core.SH.target, None) not in swapped and (None, core.SH.target, None) in shapes
+    kept = core._pruned(shapes, core.data_graphs(core.resources.default_data_files()))  # Almi: seven point elsewhere
+    assert (None, core.SH.target, None) in kept
+
+
 def test_the_checks_are_left_out_when_they_cannot() -> None:
     graphs = core.data_graphs(generate(3, seed=0))
     shapes, _ = core.load_shapes()
