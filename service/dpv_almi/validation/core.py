@@ -213,9 +213,9 @@ class DataGraphs:
     closure: Graph
 
     @property
-    def graphs(self) -> list[Graph]:
-        """The engine's data graphs: their union is the data graph."""
-        return [*self.inputs, self.closure]
+    def graphs(self) -> EngineGraphs:
+        """The engine's data graphs: their union is the data graph; the closure is the vocabulary."""
+        return EngineGraphs([*self.inputs, self.closure], shared=1)
 
     def about_the_data(self, node: Node) -> bool:
         """True when a result about *node* concerns the input, not a vocabulary.
@@ -306,8 +306,10 @@ ADVANCED = True
 """SHACL Advanced Features on, in every engine: the shapes target a notice's own activities with a SPARQL
 target type (``dpvs:ProcessOfNotice``, shapes/structure.ttl), which SHACL Core cannot express."""
 
-Engine = Callable[[Sequence[Graph], Graph], ReportGraph]
-"""Run SHACL: (data graphs, whose union is the data graph; shapes graph) -> SHACL validation report graph."""
+Engine = Callable[[Sequence[Graph], Graph], ReportGraph | list[ReportGraph]]
+"""Run SHACL: (data graphs, whose union is the data graph; shapes graph) -> SHACL validation report
+graph, or one per part where the engine validated the data in parts (their results together are
+the data graph's, a result about a shared node possibly given by several)."""
 
 
 def _run_pyshacl(data: Sequence[Graph], shapes: Graph) -> Graph:
@@ -319,8 +321,31 @@ def _run_pyshacl(data: Sequence[Graph], shapes: Graph) -> Graph:
     return cast(Graph, report)
 
 
-def _turbo_input(graphs: Sequence[Graph]) -> object:
-    """The union of *graphs* in pyshacl-turbo's own transfer encoding, without an rdflib copy.
+class EngineGraphs(list[Graph]):
+    """The engine's data graphs (their union is the data graph), the last *shared* of which are the
+    vocabulary closure: an engine that splits the data (:mod:`.split`) gives those to every part."""
+
+    def __init__(self, graphs: Iterable[Graph], shared: int = 0) -> None:
+        super().__init__(graphs)
+        self.shared = shared
+
+
+TermRecord = tuple[int, str, str | None, str | None]
+Row = tuple[int, int, int, None]
+
+
+@dataclass
+class _Encoded:
+    """Graphs in pyshacl-turbo's transfer encoding: one table of terms, one row of term ids per triple."""
+
+    records: list[TermRecord]
+    index: dict[Node, int]
+    blank_nodes: dict[str, BNode]
+    rows: list[list[Row]]  # per graph
+
+
+def _encode(graphs: Sequence[Graph]) -> _Encoded:
+    """*graphs* in pyshacl-turbo's own transfer encoding, without an rdflib copy.
 
     This is what pyshacl-turbo builds from one rdflib graph (``rdf._term_input``: a table of
     terms and one index row per triple); built here from several graphs, it replaces merging them
@@ -329,15 +354,12 @@ def _turbo_input(graphs: Sequence[Graph]) -> object:
     encoding is internal to pyshacl-turbo (checked with 0.6.5); if it changes, the caller falls
     back to the merged graph (``test_turbo_reads_the_graphs_without_a_copy`` notices).
     """
-    from pyshacl_turbo.rdf import Input
-
-    records: list[tuple[int, str, str | None, str | None]] = []
-    rows: list[tuple[int, int, int, None]] = []
+    records: list[TermRecord] = []
     index: dict[Node, int] = {}
     blank_nodes: dict[str, BNode] = {}
 
     def intern(term: Node) -> int:
-        record: tuple[int, str, str | None, str | None]
+        record: TermRecord
         if isinstance(term, URIRef):
             record = (0, str(term), None, None)
         elif isinstance(term, BNode):
@@ -352,8 +374,11 @@ def _turbo_input(graphs: Sequence[Graph]) -> object:
         records.append(record)
         return position
 
-    get, append = index.get, rows.append
+    get = index.get
+    per_graph: list[list[Row]] = []
     for graph in graphs:
+        rows: list[Row] = []
+        append = rows.append
         for s, p, o in graph:
             i = get(s)
             if i is None:
@@ -365,21 +390,86 @@ def _turbo_input(graphs: Sequence[Graph]) -> object:
             if k is None:
                 k = intern(o)
             append((i, j, k, None))
+        per_graph.append(rows)
+    return _Encoded(records, index, blank_nodes, per_graph)
+
+
+def _input(records: list[TermRecord], rows: list[Row], blank_nodes: dict[str, BNode]) -> object:
+    """A pyshacl-turbo input from encoded rows (an ImportError means pyshacl-turbo has no such input)."""
+    from pyshacl_turbo.rdf import Input
+
     namespaces = dict(bind_prefixes(Graph()).namespaces())  # what the merged graph would carry
     return Input((records, rows), "terms", None, blank_nodes, namespaces)
 
 
-def _run_turbo(data: Sequence[Graph], shapes: Graph) -> ReportGraph:
-    """pyshacl-turbo, its result records read directly (:mod:`.turbo`) when its internals allow."""
+def _turbo_input(graphs: Sequence[Graph]) -> object:
+    """The union of *graphs* as one pyshacl-turbo input (:func:`_encode`)."""
+    encoded = _encode(graphs)
+    return _input(encoded.records, [row for rows in encoded.rows for row in rows], encoded.blank_nodes)
+
+
+def _part_input(encoded: _Encoded, rows: Iterable[Row]) -> object:
+    """One part of the data as its own pyshacl-turbo input: only the terms its rows use."""
+    old = encoded.records
+    local: dict[int, int] = {}
+    table: list[TermRecord] = []
+    out: list[Row] = []
+    get = local.get
+    for s, p, o, _ in rows:
+        i = get(s)
+        if i is None:
+            i = local[s] = len(table)
+            table.append(old[s])
+        j = get(p)
+        if j is None:
+            j = local[p] = len(table)
+            table.append(old[p])
+        k = get(o)
+        if k is None:
+            k = local[o] = len(table)
+            table.append(old[o])
+        out.append((i, j, k, None))
+    return _input(table, out, encoded.blank_nodes)
+
+
+def _turbo_parts(data: Sequence[Graph], shapes: Graph) -> list[object]:
+    """The data as pyshacl-turbo inputs: several that validate independently where the data is
+    large and the shapes allow (:mod:`.split`), else the whole of it as one."""
+    from dpv_almi.validation import split
+
+    encoded = _encode(data)
+    shared = getattr(data, "shared", 0)
+    own = len(data) - shared
+    if SPLIT and shared > 0 and own > 0 and sum(len(rows) for rows in encoded.rows[:own]) >= 2 * split.PART_TRIPLES:
+        plan = split.plan(shapes)
+        if plan is not None:
+            inputs = [row for rows in encoded.rows[:own] for row in rows]
+            vocabulary = [row for rows in encoded.rows[own:] for row in rows]
+            parts = split.parts(inputs, vocabulary, encoded.index, plan)
+            if parts is not None and len(parts) > 1:
+                return [_part_input(encoded, part) for part in parts]
+    return [_input(encoded.records, [row for rows in encoded.rows for row in rows], encoded.blank_nodes)]
+
+
+def _run_turbo(data: Sequence[Graph], shapes: Graph) -> ReportGraph | list[ReportGraph]:
+    """pyshacl-turbo, its result records read directly (:mod:`.turbo`) when its internals allow;
+    large data split into parts (:mod:`.split`) when the shapes allow, one report per part."""
     from dpv_almi.validation import turbo
 
     try:
-        source: object = _turbo_input(data)
+        if not (turbo.AVAILABLE and FAST_REPORT):
+            return _run_turbo_graph(_turbo_input(data), shapes)
+        sources = _turbo_parts(data, shapes)
     except ImportError:  # a pyshacl-turbo without the encoding: merge, as before
-        source = _union(data)
-    if turbo.AVAILABLE and FAST_REPORT and not isinstance(source, Graph):
-        return turbo.run(source, shapes, advanced=ADVANCED)  # type: ignore[arg-type]  # not a Graph, so _turbo_input's encoded input
-    return _run_turbo_graph(source, shapes)
+        return _run_turbo_graph(_union(data), shapes)
+    if len(sources) == 1:
+        return turbo.run(sources[0], shapes, advanced=ADVANCED)  # type: ignore[arg-type]  # _turbo_parts' encoded input
+    program = turbo.compiled(shapes, advanced=ADVANCED)
+    if isinstance(program, Exception):
+        return program
+    reports = [turbo.run(source, shapes, program, advanced=ADVANCED) for source in sources]  # type: ignore[arg-type]  # encoded inputs
+    failure = next((report for report in reports if isinstance(report, Exception)), None)
+    return failure if failure is not None else reports
 
 
 def _run_turbo_graph(source: object, shapes: Graph) -> Graph:
@@ -394,6 +484,9 @@ def _run_turbo_graph(source: object, shapes: Graph) -> Graph:
 
 FAST_REPORT = True
 """Read pyshacl-turbo's results without building its rdflib report graph (tests switch it off to compare)."""
+
+SPLIT = True
+"""Validate large data in independent parts where the shapes allow (:mod:`.split`; tests switch it off to compare)."""
 
 
 ENGINES: dict[str, Engine] = {"turbo": _run_turbo, "pyshacl": _run_pyshacl}
@@ -645,16 +738,22 @@ def validate(
         if shapes is None:  # the packaged shapes work: this is the tool's failure, not the user's
             raise
         raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(exc).split())}") from exc
+    reports = report_graph if isinstance(report_graph, list) else [report_graph]
     # pyshacl returns (not raises) a failure, e.g. SERVICE in sh:sparql
-    if not isinstance(report_graph, (Graph, ReportTriples)):
-        raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report_graph).split())}")
-    reader = _ReportReader(report_graph, shapes_graph, _prefixes_for(graphs), lang, _locator(list(graphs.files)))
-    results = tuple(
-        sorted(
-            (_explained(result, reader) for result in reader.results() if graphs.about_the_data(result.focus_node)),
-            key=ValidationResult.sort_key,
-        )
-    )
+    for report in reports:
+        if not isinstance(report, (Graph, ReportTriples)):
+            raise ShapesError(f"the {engine} engine rejected the shapes: {' '.join(str(report).split())}")
+    prefixes, locate = _prefixes_for(graphs), _locator(list(graphs.files))
+    found: dict[tuple[object, ...], ValidationResult] = {}
+    rules: dict[str, Rule] = {}
+    for report in reports:  # one per part of split data: a result about a shared node may come from several
+        reader = _ReportReader(report, shapes_graph, prefixes, lang, locate)
+        for result in reader.results():
+            if graphs.about_the_data(result.focus_node):
+                found.setdefault(result.sort_key(), _explained(result, reader))
+        for rule_id, rule in reader.rules.items():
+            rules.setdefault(rule_id, rule)
+    results = tuple(sorted(found.values(), key=ValidationResult.sort_key))
     used = {result.rule.id for result in results}
     return Report(
         results=results,
@@ -662,7 +761,7 @@ def validate(
         lang=lang,
         data_files=graphs.files,
         shapes_files=tuple(shapes_files),
-        rules={rule_id: rule for rule_id, rule in sorted(reader.rules.items()) if rule_id in used},
+        rules={rule_id: rule for rule_id, rule in sorted(rules.items()) if rule_id in used},
     )
 
 

@@ -102,11 +102,22 @@ def _triples(report: tuple[Any, Any], blank_nodes: dict[str, BNode]) -> list[Tri
     return out
 
 
-def run(source: Input, shapes: Graph, *, advanced: bool) -> ReportTriples | Graph | Exception:
-    """Validate *source* (a pyshacl-turbo input) against *shapes*, as ``pyshacl_turbo.validate`` with
-    ``inference="none", allow_warnings=True``; an engine failure is returned, as pyshacl-turbo does."""
+def compiled(shapes: Graph, *, advanced: bool) -> Any:
+    """The compiled *shapes*, to validate several inputs with; an engine failure is returned."""
     try:
-        program: Any = pyshacl_turbo.compile_shapes(shapes, advanced=advanced)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
+        return pyshacl_turbo.compile_shapes(shapes, advanced=advanced)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
+    except pyshacl_turbo.ValidationFailure as failure:
+        error: Exception = failure
+        return error
+
+
+def run(source: Input, shapes: Graph, program: Any = None, *, advanced: bool) -> ReportTriples | Graph | Exception:
+    """Validate *source* (a pyshacl-turbo input) against *shapes* (or their compiled *program*), as
+    ``pyshacl_turbo.validate`` with ``inference="none", allow_warnings=True``; an engine failure is
+    returned, as pyshacl-turbo does."""
+    try:
+        if program is None:
+            program = pyshacl_turbo.compile_shapes(shapes, advanced=advanced)  # type: ignore[no-untyped-call]  # pyshacl-turbo ships no type hints
         native: Any = program._native
         _, report, _, _, warnings = native.validate(
             source.source,
