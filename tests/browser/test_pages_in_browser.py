@@ -55,7 +55,7 @@ def test_a_query_typed_in_the_editor_runs_and_shows_rows(page) -> None:
     page.page.keyboard.press("Control+A")
     page.page.keyboard.press("Delete")
     page.page.keyboard.type(
-        "SELECT ?activity ?label WHERE { ?activity a dpv:Process ; skos:prefLabel ?label "
+        "SELECT ?activity ?label WHERE { ?notice dpv:hasProcess ?activity . ?activity skos:prefLabel ?label "
         'FILTER (LANG(?label) = "sv") } ORDER BY ?label'
     )
     page.page.keyboard.press("Control+Enter")
