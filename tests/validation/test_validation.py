@@ -175,6 +175,25 @@ def test_turbo_reads_the_graphs_without_a_copy(model: Graph, monkeypatch: pytest
     assert [r.sort_key() for r in validate(model).results] == expected
 
 
+def test_the_engine_input_holds_each_graphs_triples(model: Graph) -> None:
+    """Read from the memory store's index where the store holds the graph alone, by iterating the
+    graph where it is one graph of a dataset (whose store holds the other graphs too)."""
+    from rdflib import Dataset, Literal, URIRef
+
+    from dpv_almi.validation.core import _encode, _subject_index
+
+    dataset = Dataset()
+    named = dataset.graph(URIRef("https://example.com/graph"))
+    named += model
+    dataset.graph(URIRef("https://example.com/other")).add((ALMI.Other, DPV.hasName, Literal("not in the graph")))
+    assert _subject_index(model) is not None and _subject_index(named) is None
+    encoded = _encode([model, named])
+    terms = {position: term for term, position in encoded.index.items()}
+    for graph, rows in zip((model, named), encoded.rows, strict=True):
+        assert {(terms[s], terms[p], terms[o]) for s, p, o, _ in rows} == set(graph)
+        assert len(rows) == len(graph)
+
+
 def test_a_triple_in_two_data_graphs_counts_once(model: Graph) -> None:
     """The engine input is the union of the graphs: a triple given twice is one triple."""
     from dpv_almi.validation.core import _run_turbo, load_shapes

@@ -379,19 +379,50 @@ def _encode(graphs: Sequence[Graph]) -> _Encoded:
     for graph in graphs:
         rows: list[Row] = []
         append = rows.append
-        for s, p, o in graph:
-            i = get(s)
-            if i is None:
-                i = intern(s)
-            j = get(p)
-            if j is None:
-                j = intern(p)
-            k = get(o)
-            if k is None:
-                k = intern(o)
-            append((i, j, k, None))
+        spo = _subject_index(graph)
+        if spo is not None:  # the same triples, read from the store's index: a third of the time
+            for s, by_predicate in spo.items():
+                i = get(s)
+                if i is None:
+                    i = intern(s)
+                for p, objects in by_predicate.items():
+                    j = get(p)
+                    if j is None:
+                        j = intern(p)
+                    for o in objects:
+                        k = get(o)
+                        if k is None:
+                            k = intern(o)
+                        append((i, j, k, None))
+        else:
+            for s, p, o in graph:
+                i = get(s)
+                if i is None:
+                    i = intern(s)
+                j = get(p)
+                if j is None:
+                    j = intern(p)
+                k = get(o)
+                if k is None:
+                    k = intern(o)
+                append((i, j, k, None))
         per_graph.append(rows)
     return _Encoded(records, index, blank_nodes, per_graph)
+
+
+def _subject_index(graph: Graph) -> Mapping[Node, Mapping[Node, Iterable[Node]]] | None:
+    """The subject -> predicate -> objects index of *graph*'s rdflib memory store, when the store holds
+    this graph alone (a graph of a dataset shares its store), else None.  The index is internal to
+    rdflib (checked with 7.x); iterating the graph gives the same triples, three times slower."""
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    if type(store) is not Memory or type(graph) is not Graph:
+        return None
+    spo = getattr(store, "_Memory__spo", None)
+    if not isinstance(spo, dict) or store.__len__() != len(graph):
+        return None
+    return spo
 
 
 def _input(records: list[TermRecord], rows: list[Row], blank_nodes: dict[str, BNode]) -> object:
