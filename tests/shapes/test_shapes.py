@@ -13,10 +13,16 @@ from dataclasses import dataclass
 
 import pytest
 from rdflib import Graph
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDFS, SH
 
-from dpv_almi.namespaces import DPV, DPVS
-from dpv_almi.validation.core import Report, build_data_graph, default_shapes_files, load_shapes, validate
+from dpv_almi.validation.core import (
+    Report,
+    _class_targeted,
+    build_data_graph,
+    default_shapes_files,
+    load_shapes,
+    validate,
+)
 
 PROLOGUE = """
 PREFIX ex:      <https://example.org/notice/>
@@ -383,13 +389,7 @@ def shapes_turtle() -> str:
     ``dpvs:ProcessOfNotice`` (a SPARQL target type) no focus node; they get the class target
     ``dpv:Process`` instead, which selects the same nodes on these fixtures: none of their processes
     points elsewhere (``test_process_of_notice.py`` checks that target itself in both engines)."""
-    shapes = Graph()
-    shapes += load_shapes()[0]
-    for shape, target in list(shapes.subject_objects(SH.target)):
-        if (target, RDF.type, DPVS.ProcessOfNotice) in shapes:
-            shapes.remove((shape, SH.target, target))
-            shapes.add((shape, SH.targetClass, DPV.Process))
-    return shapes.serialize(format="turtle")
+    return _class_targeted(load_shapes()[0]).serialize(format="turtle")
 
 
 def rudof_verdicts(graph: Graph) -> list[tuple[str, str, str]]:

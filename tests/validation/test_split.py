@@ -143,37 +143,40 @@ def test_a_step_back_from_a_shared_concept(tmp_path: Path, monkeypatch: pytest.M
     )
 
 
+def with_vocabulary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vocab_text: str, extra: str) -> list[int]:
+    """Four synthetic notices plus *extra*, validated split and whole with *vocab_text* as a --vocab file."""
+    vocab, data = tmp_path / "vocab.ttl", tmp_path / "data.ttl"
+    vocab.write_text(PREFIXES + vocab_text, encoding="utf-8")
+    graph = generate(4, seed=2)
+    graph.parse(data=PREFIXES + extra, format="turtle")
+    graph.serialize(data, format="turtle")
+    _, _, calls = split_and_whole([data], monkeypatch, size=50, vocab=(vocab,))
+    return calls
+
+
 def test_a_process_known_from_a_vocabulary_keeps_the_data_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ex:Shared is a dpv:Process only in a --vocab file: a focus node in every part, and DefinedCategory
     looks back along dpv:hasProcess from it to the notices of the input."""
-    vocab, data = tmp_path / "vocab.ttl", tmp_path / "data.ttl"
-    vocab.write_text(PREFIXES + "ex:Shared a dpv:Process ; dpv:hasPersonalData ex:Undefined .\n", encoding="utf-8")
-    graph = generate(4, seed=2)
-    graph.parse(
-        data=PREFIXES
-        + "ex:N a dpv:Notice ; dpv:hasProcess ex:Shared ; <https://w3id.org/dpv-almi/vocab#definesPersonalData> pd:Name .\n",
-        format="turtle",
+    calls = with_vocabulary(
+        tmp_path,
+        monkeypatch,
+        "ex:Shared a dpv:Process ; dpv:hasPersonalData ex:Undefined .\n",
+        "ex:N a dpv:Notice ; dpv:hasProcess ex:Shared ; <https://w3id.org/dpv-almi/vocab#definesPersonalData> pd:Name .\n",
     )
-    graph.serialize(data, format="turtle")
-    _, _, calls = split_and_whole([data], monkeypatch, size=50, vocab=(vocab,))
     assert calls == [0]
 
 
 def test_a_vocabulary_fact_about_the_input_keeps_the_data_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vocab, data = tmp_path / "vocab.ttl", tmp_path / "data.ttl"
-    vocab.write_text(PREFIXES + "ex:Kind skos:broader ex:Described .\n", encoding="utf-8")
-    graph = generate(4, seed=2)
-    graph.parse(
-        data=PREFIXES
-        + 'ex:Described a dpv:Purpose ; skos:prefLabel "Described here"@en .\nex:P a dpv:Process ; dpv:hasPurpose ex:Kind .\n',
-        format="turtle",
+    calls = with_vocabulary(
+        tmp_path,
+        monkeypatch,
+        "ex:Kind skos:broader ex:Described .\n",
+        'ex:Described a dpv:Purpose ; skos:prefLabel "Described here"@en .\nex:P a dpv:Process ; dpv:hasPurpose ex:Kind .\n',
     )
-    graph.serialize(data, format="turtle")
-    _, _, calls = split_and_whole([data], monkeypatch, size=50, vocab=(vocab,))
     assert calls == [0]
 
 
