@@ -39,7 +39,7 @@ lint: venv
 
 # tests/notebooks re-runs the notebooks from a clean kernel and checks their stored outputs.
 test: venv assets
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=20
 
 # The daily loop: everything but the slow groups (browser, notebooks, soak, memory, remote stores, W3C suites;
 # tests/conftest.py marks them).

@@ -9,8 +9,13 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import select
 import signal
+import socket
 import stat
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -214,6 +219,91 @@ def test_forked_worker_holds_only_its_own_pipes() -> None:
         assert set().union(*own) == pool_pipes
 
     _in_pool("fork", scenario, size=3)
+
+
+def _ended_within(fd: int, seconds: float) -> bool:
+    """True if reading *fd* (a pipe or socket) meets its end within *seconds*: no process holds the
+    other end any more."""
+    readable, _, _ = select.select([fd], [], [], seconds)
+    return bool(readable) and os.read(fd, 1) == b""
+
+
+def test_forked_worker_lets_go_of_the_parents_other_pipes_and_sockets() -> None:
+    """A pipe or socket the parent holds when a worker forks -- another thread's subprocess start
+    (``Popen`` reads a close-on-exec pipe until its child execs), a client's connection -- ends when
+    the parent closes it.  A worker that kept its copy hung ``subprocess.run`` for good (CI, stop 21)."""
+    errpipe_read, errpipe_write = os.pipe()  # close-on-exec, as Popen's; a forked worker never execs
+    ours, theirs = socket.socketpair()
+
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.start()
+        held = await asyncio.gather(*(pool.run(sleep_then_pipes, (0.3,), timeout=10) for _ in range(2)))
+        assert [len(pipes) for pipes in held] == [2, 2], held  # its task pipe and its answer pipe
+        os.close(errpipe_write)
+        assert _ended_within(errpipe_read, 5), "a worker holds the parent's pipe"
+        theirs.close()
+        assert _ended_within(ours.fileno(), 5), "a worker holds the parent's socket"
+        assert await pool.run(echo, ("still serves",), timeout=10) == "still serves"
+
+    try:
+        _in_pool("fork", scenario)
+    finally:
+        os.close(errpipe_read)
+        ours.close()
+        theirs.close()
+
+
+def test_subprocesses_started_while_workers_fork_are_not_held() -> None:
+    """The race itself: one thread starts subprocesses while workers fork and stay alive.  A worker
+    holding a starting subprocess's pipe kept ``Popen`` waiting for as long as the worker lived."""
+    done = threading.Event()
+
+    def start_subprocesses() -> None:
+        for _ in range(100):
+            subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=30)
+        done.set()
+
+    async def main() -> None:
+        pools: list[WorkerPool] = []
+        starter = threading.Thread(target=start_subprocesses, daemon=True)
+        starter.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not done.is_set() and time.monotonic() < deadline:
+                if len(pools) < 60:  # workers that live on, as a service's do
+                    pool = WorkerPool(1, multiprocessing.get_context("fork"))
+                    await pool.start()
+                    pools.append(pool)
+                else:
+                    await asyncio.sleep(0.1)
+            assert done.is_set(), f"a subprocess start was held while {len(pools)} workers forked"
+        finally:
+            for pool in pools:
+                pool.stop()
+            starter.join(30)
+
+    asyncio.run(main())
+
+
+def test_a_worker_that_let_go_of_its_sentinel_is_still_reaped_in_time() -> None:
+    """``Process.join(timeout)`` waits on multiprocessing's sentinel pipe, which a forked worker no
+    longer holds: the pool's reaping polls instead, and a worker that does not exit is waited for
+    no longer than asked."""
+
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.start()
+        (worker,) = pool._idle
+        os.kill(worker.process.pid, signal.SIGSTOP)  # alive, and will not exit by itself
+        try:
+            started = time.monotonic()
+            worker_pool._reap(worker.process, 0.5)
+            assert 0.4 < time.monotonic() - started < 3 and worker.process.exitcode is None
+        finally:
+            os.kill(worker.process.pid, signal.SIGKILL)
+        worker_pool._reap(worker.process, 10)
+        assert worker.process.exitcode == -signal.SIGKILL
+
+    _in_pool("fork", scenario, size=1)
 
 
 def test_worker_started_for_a_cancelled_caller_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,10 @@ import logging
 import os
 import pickle
 import signal
+import stat
 import struct
 import threading
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar, cast
@@ -98,6 +100,36 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def _detach_inherited(keep: set[int]) -> None:
+    """Let go of every pipe and socket a forked worker inherited, but *keep* and the standard streams.
+
+    ``fork`` copies every descriptor the service holds at that instant, whichever thread opened it:
+    the listening socket, clients' connections, and the pipes of a subprocess that another thread
+    is starting (``subprocess.Popen`` reads a close-on-exec pipe until its child execs; a worker
+    never execs, so its copy would hold that read open for the worker's whole life).  Each is
+    replaced by ``/dev/null`` rather than closed, so the parent's objects copied into this process
+    can never close a later file that reuses the number.  multiprocessing's sentinel pipe goes too:
+    the parent polls for the worker's exit (:func:`_reap`) instead of reading it."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:  # no /proc (not Linux): nothing to enumerate
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in names:
+            fd = int(name)
+            if fd <= 2 or fd == null or fd in keep:
+                continue
+            try:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+                    os.dup2(null, fd)
+            except OSError:  # the directory's own descriptor, gone by now
+                continue
+    finally:
+        os.close(null)
+
+
 def _worker_main(
     tasks: Any,
     answers: Any,
@@ -105,13 +137,17 @@ def _worker_main(
     initializer: Callable[..., None] | None,
     initargs: Sequence[Any],
     spent: Callable[[], bool] | None = None,
+    forked: bool = False,
 ) -> None:
     """Run tasks from *tasks* until told to exit; each answer is ``(True, value, spent)`` or
-    ``(False, exception, spent)``, *spent* saying whether this worker asks to be replaced."""
+    ``(False, exception, spent)``, *spent* saying whether this worker asks to be replaced.
+    A *forked* worker first lets go of every pipe and socket but its own two."""
     for fd in inherited:  # other workers' pipes, copied by fork
         with contextlib.suppress(OSError):
             os.close(fd)
     task_fd, answer_fd = tasks.fileno(), answers.fileno()
+    if forked:
+        _detach_inherited({task_fd, answer_fd})
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -165,7 +201,7 @@ class _Worker:
             payload = await self.reader.readexactly(_HEADER.unpack(header)[0])
             answered, ok, value, self.spent = pickle.loads(payload)  # noqa: S301 - our own processes only
         except asyncio.IncompleteReadError:
-            await asyncio.get_running_loop().run_in_executor(None, self.process.join, 1)
+            await asyncio.get_running_loop().run_in_executor(None, _reap, self.process, 1)
             code = self.process.exitcode
             raise WorkerDied(f"query worker {self.process.pid} ended (exit code {code})", code) from None
         except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError, asyncio.LimitOverrunError) as exc:
@@ -196,6 +232,15 @@ class _Worker:
             _PARENT_ENDS.discard(fd)
         self.writer.close()
         self.read_end.close()
+
+
+def _reap(process: Any, timeout: float) -> None:
+    """Wait up to *timeout* s for *process* to exit, and reap it.  ``Process.join(timeout)`` cannot
+    be used: it waits on a sentinel pipe that a forked worker lets go of (:func:`_detach_inherited`),
+    and then waits without a limit.  ``exitcode`` asks the kernel without blocking."""
+    deadline = time.monotonic() + timeout
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _abandon(forked: asyncio.Future[tuple[Any, int, int]]) -> None:
@@ -259,12 +304,13 @@ class WorkerPool:
         answer_read, answer_write = self.context.Pipe(duplex=False)
         parent_ends = (task_write.fileno(), answer_read.fileno())
         # a forked child holds copies of every pipe end of this process; a fresh one holds none
-        inherited = sorted(_PARENT_ENDS | set(parent_ends)) if self.context.get_start_method() == "fork" else []
+        forked = self.context.get_start_method() == "fork"
+        inherited = sorted(_PARENT_ENDS | set(parent_ends)) if forked else []
         process = self.context.Process(  # type: ignore[attr-defined]  # every concrete context has one
             target=_worker_main,
             daemon=True,
             name="dpv-almi query worker",
-            args=(task_read, answer_write, inherited, self.initializer, self.initargs, self.spent),
+            args=(task_read, answer_write, inherited, self.initializer, self.initargs, self.spent, forked),
         )
         process.start()
         task_read.close()
@@ -377,7 +423,7 @@ class WorkerPool:
             worker.retire()
         else:
             worker.kill()
-        reaped = asyncio.get_running_loop().run_in_executor(None, worker.process.join, 10)
+        reaped = asyncio.get_running_loop().run_in_executor(None, _reap, worker.process, 10)
         self._reaping = [f for f in self._reaping if not f.done()] + [reaped]
 
     # -- the public face
@@ -441,5 +487,5 @@ class WorkerPool:
         for worker in list(self._live):
             self._live.discard(worker)
             worker.kill()
-            worker.process.join(5)
+            _reap(worker.process, 5)
         self._idle.clear()

@@ -3,7 +3,7 @@
 Queries run in a pool of worker processes (:mod:`dpv_almi.execution.pool`), each with a read-only store opened from a
 :class:`~dpv_almi.store.backends.WorkerSpec`: the parent's in-memory store, inherited by ``fork`` and
 shared copy-on-write (one parse, and one copy at the start however many workers; see
-:func:`_detach_sockets` for what else a forked worker must let go of), or an on-disk Oxigraph generation opened read-only
+:func:`~dpv_almi.execution.pool._detach_inherited` for what else a forked worker must let go of), or an on-disk Oxigraph generation opened read-only
 (workers from a ``forkserver``).  After a write the backend hands
 :meth:`QueryRunner.reload` a new spec: a new pool starts, takes over, and the old one finishes
 what it runs -- so every query sees one version of the data.  A remote store is queried over
@@ -41,7 +41,6 @@ import multiprocessing
 import os
 import resource
 import signal
-import stat
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -94,33 +93,11 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else min(limit, hard)))
 
 
-def _detach_sockets() -> None:
-    """Let go of the sockets a forked worker inherited (the listening socket, clients' connections).
-
-    A socket stays open while any process holds it, so a worker holding a connection the service
-    closed would keep the client waiting for an end that never comes.  Each is replaced by
-    ``/dev/null`` rather than closed, so the parent's socket objects copied into this process can
-    never close a later file that reuses the number.  Standard streams stay (they may be a journal)."""
-    null = os.open(os.devnull, os.O_RDWR)
-    try:
-        for name in os.listdir("/proc/self/fd"):
-            fd = int(name)
-            try:
-                if fd > 2 and fd != null and stat.S_ISSOCK(os.fstat(fd).st_mode):
-                    os.dup2(null, fd)
-            except OSError:  # the directory's own descriptor, gone by now
-                continue
-    finally:
-        os.close(null)
-
-
 def _worker_init(spec: WorkerSpec | Sequence[str], sandbox: bool, memory_mb: int = 0, recycle_mb: int = 0) -> None:
     global _WORKER_STORE, _WORKER_SANDBOXED, _WORKER_RECYCLE, _WORKER_FAULTS_BASE
     # a handler inherited from the service (uvicorn's) is Python code, which cannot run while
     # Oxigraph (Rust) evaluates a query: the default action ends the worker at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if getattr(spec, "fork", False):
-        _detach_sockets()
     _WORKER_STORE = DataStore(list(spec)) if isinstance(spec, (list, tuple)) else cast("WorkerSpec", spec).open()
     _limit_memory(memory_mb)  # after the store is open: the cap bounds what a query allocates
     _WORKER_RECYCLE = max(0, recycle_mb) * 1024 * 1024
