@@ -98,7 +98,8 @@ def test_large_keys_count_against_the_byte_budget() -> None:
 
 def test_a_fresh_answer_is_asked_for_in_any_letter_case(tmp_path: Path) -> None:
     """``Cache-Control: No-Cache`` was replayed (only ``no-`` in lower case was seen): directive names are
-    case-insensitive (RFC 9111 §5.2), and ``no-store`` and HTTP/1.0's ``Pragma: no-cache`` ask the same."""
+    case-insensitive (RFC 9111 §5.2), and ``no-store``, ``max-age=0`` (a browser's reload) and HTTP/1.0's
+    ``Pragma: no-cache`` ask the same."""
     import re
 
     from tests.support.local_service import running_service
@@ -124,6 +125,9 @@ def test_a_fresh_answer_is_asked_for_in_any_letter_case(tmp_path: Path) -> None:
             {"Cache-Control": "max-age=60, No-Cache"},
             {"Pragma": "no-cache"},
             {"Pragma": "No-Cache"},
+            {"Cache-Control": "max-age=0"},
+            {"Cache-Control": 'Max-Age="0"'},
+            {"Cache-Control": "no-transform, max-age=0"},
         ]
         for headers in fresh:
             response = client.get("/sparql", params=query, headers=headers)
@@ -132,3 +136,5 @@ def test_a_fresh_answer_is_asked_for_in_any_letter_case(tmp_path: Path) -> None:
             ran += 1
         assert client.get("/sparql", params=query, headers={"Cache-Control": "no-transform"}).content == first.content
         assert evaluated(client) == ran, "a directive that does not ask for freshness is replayed"
+        assert client.get("/sparql", params=query, headers={"Cache-Control": "max-age=60"}).content == first.content
+        assert evaluated(client) == ran, "an answer of the served data is young enough for a max-age above 0"

@@ -39,11 +39,20 @@ _FRESH = {"cache-control": frozenset(("no-cache", "no-store")), "pragma": frozen
 
 def asks_fresh(name: str, value: str) -> bool:
     """Whether one request header line asks for a fresh answer: a ``no-cache`` or ``no-store`` directive,
-    in any letter case (directive names are case-insensitive), with or without an argument."""
+    in any letter case (directive names are case-insensitive), with or without an argument, or
+    ``max-age=0`` (a browser's reload: no kept answer is young enough, §5.2.1.1).  A larger max-age is
+    met: an answer is kept only while the data it was evaluated on is served."""
     wanted = _FRESH.get(name.lower())
-    return wanted is not None and any(
-        directive.partition("=")[0].strip().lower() in wanted for directive in value.split(",")
-    )
+    if wanted is None:
+        return False
+    for directive in value.split(","):
+        directive_name, _, argument = directive.partition("=")
+        directive_name = directive_name.strip().lower()
+        if directive_name in wanted:
+            return True
+        if name.lower() == "cache-control" and directive_name == "max-age" and argument.strip().strip('"') == "0":
+            return True
+    return False
 
 
 _KEYED = {b"accept": 0, b"accept-language": 1, b"accept-encoding": 2, b"origin": 3, b"host": 4}
