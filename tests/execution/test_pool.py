@@ -58,8 +58,9 @@ def fail_unpicklably() -> None:
     raise Unpicklable("x")
 
 
-def sleep_then_pipes(seconds: float) -> list[tuple[int, int]]:
-    """(fd, inode) of every pipe this process holds (after a pause, so overlapping calls use every worker)."""
+def sleep_then_channels(seconds: float) -> list[tuple[int, int]]:
+    """(fd, inode) of every pipe and socket this process holds beyond the standard streams (after a
+    pause, so overlapping calls use every worker)."""
     time.sleep(seconds)
     held = []
     for name in os.listdir("/proc/self/fd"):
@@ -67,7 +68,7 @@ def sleep_then_pipes(seconds: float) -> list[tuple[int, int]]:
             info = os.stat(f"/proc/self/fd/{name}")
         except OSError:
             continue
-        if stat.S_ISFIFO(info.st_mode):
+        if int(name) > 2 and (stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode)):
             held.append((int(name), info.st_ino))
     return held
 
@@ -205,18 +206,16 @@ def test_close_lets_running_tasks_finish_then_workers_exit() -> None:
     _in_pool("fork", scenario)
 
 
-def test_forked_worker_holds_only_its_own_pipes() -> None:
-    """A worker forked after another must not keep that worker's pipes open (else a dead worker's
-    end of file, or a retired one's exit, could be held off)."""
+def test_forked_worker_holds_only_its_own_channels() -> None:
+    """A worker forked after another must not keep that worker's channels open (else a dead worker's
+    end of file, or a retired one's exit, could be held off): each holds its own two, none shared."""
 
     async def scenario(pool: WorkerPool) -> None:
         await pool.start()
-        pool_pipes = {os.stat(f"/proc/self/fd/{fd}").st_ino for fd in worker_pool._PARENT_ENDS}
-        assert len(pool_pipes) == 6  # a task pipe and an answer pipe per worker
-        held = await asyncio.gather(*(pool.run(sleep_then_pipes, (0.3,), timeout=10) for _ in range(3)))
-        own = [{inode for _fd, inode in pipes} & pool_pipes for pipes in held]
-        assert [len(pipes) for pipes in own] == [2, 2, 2], own
-        assert set().union(*own) == pool_pipes
+        held = await asyncio.gather(*(pool.run(sleep_then_channels, (0.3,), timeout=10) for _ in range(3)))
+        own = [{inode for _fd, inode in channels} for channels in held]
+        assert [len(channels) for channels in own] == [2, 2, 2], held
+        assert len(set().union(*own)) == 6, "two workers hold the same channel"
 
     _in_pool("fork", scenario, size=3)
 
@@ -237,8 +236,8 @@ def test_forked_worker_lets_go_of_the_parents_other_pipes_and_sockets() -> None:
 
     async def scenario(pool: WorkerPool) -> None:
         await pool.start()
-        held = await asyncio.gather(*(pool.run(sleep_then_pipes, (0.3,), timeout=10) for _ in range(2)))
-        assert [len(pipes) for pipes in held] == [2, 2], held  # its task pipe and its answer pipe
+        held = await asyncio.gather(*(pool.run(sleep_then_channels, (0.3,), timeout=10) for _ in range(2)))
+        assert [len(channels) for channels in held] == [2, 2], held  # its task channel and its answer channel
         os.close(errpipe_write)
         assert _ended_within(errpipe_read, 5), "a worker holds the parent's pipe"
         theirs.close()
@@ -308,17 +307,17 @@ def test_a_worker_that_let_go_of_its_sentinel_is_still_reaped_in_time() -> None:
 
 def test_worker_started_for_a_cancelled_caller_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fork runs in a thread and cannot be stopped half-way: if its caller is cancelled meanwhile,
-    the worker it starts is ended as soon as it exists, and its pipe ends are given back."""
-    started: list[int] = []
-    fork_one = WorkerPool._fork_one
+    the worker it starts is ended as soon as it exists, and its channels are closed."""
+    started: list[tuple[object, socket.socket, socket.socket]] = []
+    fork = WorkerPool._fork
 
-    def slow_fork(self: WorkerPool) -> tuple[object, int, int]:
+    def slow_fork(self: WorkerPool) -> tuple[object, socket.socket, socket.socket]:
         time.sleep(0.5)
-        forked = fork_one(self)
-        started.append(forked[0].pid)  # type: ignore[attr-defined]
+        forked = fork(self)
+        started.append(forked)
         return forked
 
-    monkeypatch.setattr(WorkerPool, "_fork_one", slow_fork)
+    monkeypatch.setattr(WorkerPool, "_fork", slow_fork)
 
     async def scenario(pool: WorkerPool) -> None:
         task = asyncio.create_task(pool.run(echo, (1,), timeout=10))
@@ -327,8 +326,10 @@ def test_worker_started_for_a_cancelled_caller_is_ended(monkeypatch: pytest.Monk
         with pytest.raises(asyncio.CancelledError):
             await task
         await asyncio.sleep(1.0)
-        assert len(started) == 1 and not _alive(started[0])
-        assert not worker_pool._PARENT_ENDS
+        assert len(started) == 1
+        process, task_end, answer_end = started[0]
+        assert not _alive(process.pid)  # type: ignore[attr-defined]
+        assert task_end.fileno() == answer_end.fileno() == -1
 
     _in_pool("fork", scenario, size=1)
 
@@ -361,15 +362,15 @@ def test_a_spent_worker_is_replaced_after_its_answer() -> None:
 def test_a_worker_that_cannot_be_started_fails_its_task_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fork refused by the system (EAGAIN) reaches the caller as the OSError it is, without
     holding a slot: once forks work again, the pool serves."""
-    fork_one = WorkerPool._fork_one
+    fork = WorkerPool._fork
     refuse = [True]
 
-    def flaky_fork(self: WorkerPool) -> tuple[object, int, int]:
+    def flaky_fork(self: WorkerPool) -> tuple[object, socket.socket, socket.socket]:
         if refuse[0]:
             raise BlockingIOError(11, "Resource temporarily unavailable")
-        return fork_one(self)
+        return fork(self)
 
-    monkeypatch.setattr(WorkerPool, "_fork_one", flaky_fork)
+    monkeypatch.setattr(WorkerPool, "_fork", flaky_fork)
 
     async def scenario(pool: WorkerPool) -> None:
         for _ in range(3):  # more attempts than slots: none is lost
@@ -392,7 +393,7 @@ def test_an_answer_to_another_task_is_never_handed_over() -> None:
         reader = asyncio.StreamReader()
         stray = worker_pool.pickle.dumps((5, True, "the answer to task 5", False))
         reader.feed_data(worker_pool._HEADER.pack(len(stray)) + stray)
-        worker = worker_pool._Worker(_Process(), reader, None, None, (-1, -1))  # type: ignore[arg-type]
+        worker = worker_pool._Worker(_Process(), reader, None, None)  # type: ignore[arg-type]
         with pytest.raises(WorkerDied, match="answered task 5, not 6"):
             await worker.answer(6)
         ours = worker_pool.pickle.dumps((7, True, "the answer to task 7", False))

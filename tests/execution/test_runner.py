@@ -14,10 +14,10 @@ from dpv_almi.store.dataset import QueryJob
 
 
 def test_no_worker_can_be_started_is_a_503_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: WorkerPool) -> tuple[object, int, int]:
+    def refuse(self: WorkerPool) -> tuple[object, object, object]:
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(WorkerPool, "_fork_one", refuse)
+    monkeypatch.setattr(WorkerPool, "_fork", refuse)
 
     async def main() -> None:
         runner = QueryRunner(list(resources.default_data_files()), Limits(), workers=1, sandbox=False)

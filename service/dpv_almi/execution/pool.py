@@ -1,5 +1,6 @@
-"""A process pool for the event loop: each worker has its own two pipes, and the loop writes a task
-and awaits its answer itself -- no thread between a request and its worker.
+"""A process pool for the event loop: each worker has its own two channels (Unix socket pairs, see
+:func:`_channel`), and the loop writes a task and awaits its answer itself -- no thread between a
+request and its worker.
 
 Why our own pool: the service used pebble, whose pool passes every task and every answer through
 three threads of the service process.  Under load (wrk, 16 connections, a small query) those threads
@@ -32,6 +33,7 @@ import logging
 import os
 import pickle
 import signal
+import socket
 import stat
 import struct
 import threading
@@ -48,11 +50,17 @@ _HEADER = struct.Struct("!Q")
 _EXIT = b""
 """An empty task: the worker's cue to exit (an end of file could be held off by a forked sibling)."""
 
-_PARENT_ENDS: set[int] = set()
-"""Pipe ends this process holds for its workers, in every pool: a worker forked from it closes its
-copies, so no sibling keeps another worker's pipe open."""
-_FORKING = threading.Lock()
-"""One worker started at a time, in every pool: each child learns every pipe end to close."""
+
+def _channel() -> tuple[socket.socket, socket.socket]:
+    """One direction between the service and a worker: (the service's end, the worker's end).
+
+    A Unix socket pair, not a pipe: uvloop (uvicorn's loop) closes a pipe's descriptor itself and
+    then closes the file object it was handed too, and in a threaded service that second close can
+    hit another thread's file opened meanwhile under the same number (seen: "Bad file descriptor"
+    reading a file for a policy diff, "File exists" registering the next worker's pipe, then 500s
+    under concurrent admin PUTs).  A socket handed to uvloop is detached instead, and asyncio's own
+    loop closes it once."""
+    return socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
 
 
 class WorkerDied(Exception):
@@ -131,9 +139,8 @@ def _detach_inherited(keep: set[int]) -> None:
 
 
 def _worker_main(
-    tasks: Any,
-    answers: Any,
-    inherited: Sequence[int],
+    tasks: socket.socket,
+    answers: socket.socket,
     initializer: Callable[..., None] | None,
     initargs: Sequence[Any],
     spent: Callable[[], bool] | None = None,
@@ -141,10 +148,7 @@ def _worker_main(
 ) -> None:
     """Run tasks from *tasks* until told to exit; each answer is ``(True, value, spent)`` or
     ``(False, exception, spent)``, *spent* saying whether this worker asks to be replaced.
-    A *forked* worker first lets go of every pipe and socket but its own two."""
-    for fd in inherited:  # other workers' pipes, copied by fork
-        with contextlib.suppress(OSError):
-            os.close(fd)
+    A *forked* worker first lets go of every pipe and socket but its own two (other workers' too)."""
     task_fd, answer_fd = tasks.fileno(), answers.fileno()
     if forked:
         _detach_inherited({task_fd, answer_fd})
@@ -184,9 +188,8 @@ class _Worker:
         reader: asyncio.StreamReader,
         read_end: asyncio.BaseTransport,
         writer: asyncio.WriteTransport,
-        fds: tuple[int, int],
     ) -> None:
-        self.process, self.reader, self.read_end, self.writer, self.fds = process, reader, read_end, writer, fds
+        self.process, self.reader, self.read_end, self.writer = process, reader, read_end, writer
         self.spent = False
         """The worker asked to be replaced with its last answer."""
 
@@ -228,8 +231,6 @@ class _Worker:
         self.release()
 
     def release(self) -> None:
-        for fd in self.fds:
-            _PARENT_ENDS.discard(fd)
         self.writer.close()
         self.read_end.close()
 
@@ -243,15 +244,14 @@ def _reap(process: Any, timeout: float) -> None:
         time.sleep(0.01)
 
 
-def _abandon(forked: asyncio.Future[tuple[Any, int, int]]) -> None:
+def _abandon(forked: asyncio.Future[tuple[Any, socket.socket, socket.socket]]) -> None:
     """End a worker whose start nobody waits for any more."""
     if forked.cancelled() or forked.exception() is not None:
         return
-    process, write_fd, read_fd = forked.result()
+    process, task_end, answer_end = forked.result()
     process.kill()
-    for fd in (write_fd, read_fd):
-        _PARENT_ENDS.discard(fd)
-        os.close(fd)
+    task_end.close()
+    answer_end.close()
     threading.Thread(target=process.join, daemon=True).start()
 
 
@@ -293,48 +293,42 @@ class WorkerPool:
         """Tasks numbered so far: every answer must carry its own task's number."""
 
     # -- starting workers
-    def _fork(self) -> tuple[Any, int, int]:
+    def _fork(self) -> tuple[Any, socket.socket, socket.socket]:
         """Start one worker (blocking: forking a large process takes a while); returns it and the
-        parent's pipe ends (task writer, answer reader)."""
-        with _FORKING:
-            return self._fork_one()
-
-    def _fork_one(self) -> tuple[Any, int, int]:
-        task_read, task_write = self.context.Pipe(duplex=False)
-        answer_read, answer_write = self.context.Pipe(duplex=False)
-        parent_ends = (task_write.fileno(), answer_read.fileno())
-        # a forked child holds copies of every pipe end of this process; a fresh one holds none
+        service's ends of its channels (tasks, answers)."""
+        task_end, worker_tasks = _channel()
+        answer_end, worker_answers = _channel()
+        # a forked child holds copies of every descriptor of this process (it lets go of them); a fresh one none
         forked = self.context.get_start_method() == "fork"
-        inherited = sorted(_PARENT_ENDS | set(parent_ends)) if forked else []
         process = self.context.Process(  # type: ignore[attr-defined]  # every concrete context has one
             target=_worker_main,
             daemon=True,
             name="dpv-almi query worker",
-            args=(task_read, answer_write, inherited, self.initializer, self.initargs, self.spent, forked),
+            args=(worker_tasks, worker_answers, self.initializer, self.initargs, self.spent, forked),
         )
-        process.start()
-        task_read.close()
-        answer_write.close()
-        write_fd, read_fd = os.dup(task_write.fileno()), os.dup(answer_read.fileno())
-        task_write.close()
-        answer_read.close()
-        _PARENT_ENDS.update((write_fd, read_fd))
-        return process, write_fd, read_fd
+        try:
+            process.start()
+        except BaseException:
+            task_end.close()
+            answer_end.close()
+            raise
+        finally:
+            worker_tasks.close()
+            worker_answers.close()
+        return process, task_end, answer_end
 
     async def _spawn(self) -> _Worker:
         loop = asyncio.get_running_loop()
         forked = loop.run_in_executor(None, self._fork)
         try:
-            process, write_fd, read_fd = await asyncio.shield(forked)
+            process, task_end, answer_end = await asyncio.shield(forked)
         except asyncio.CancelledError:  # the fork goes on in its thread: end what it starts
             forked.add_done_callback(_abandon)
             raise
         reader = asyncio.StreamReader(limit=1 << 20)
-        read_end, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", 0)
-        )
-        writer, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(write_fd, "wb", 0))
-        worker = _Worker(process, reader, read_end, writer, (write_fd, read_fd))
+        read_end, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), answer_end)
+        writer, _ = await loop.connect_write_pipe(asyncio.Protocol, task_end)
+        worker = _Worker(process, reader, read_end, writer)
         self._live.add(worker)
         return worker
 
