@@ -1,7 +1,7 @@
 """The query runner's process pool (:mod:`dpv_almi.execution.pool`), with real worker processes:
 answers and exceptions come back, a timeout or a cancelled caller kills and replaces the worker, a
 dead worker is reported and replaced, a closed pool finishes what runs, and a forked worker holds
-no other worker's pipe."""
+no other worker's channel, nor any pipe or socket of the parent's."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def test_answers_exceptions_and_initializer(context: str) -> None:
 
 
 @pytest.mark.parametrize("context", CONTEXTS)
-def test_large_answers_and_tasks_cross_the_pipes_whole(context: str) -> None:
+def test_large_answers_and_tasks_cross_the_channels_whole(context: str) -> None:
     async def scenario(pool: WorkerPool) -> None:
         big = os.urandom(5 * 1024 * 1024)
         answers = await asyncio.gather(*(pool.run(echo, (big,), timeout=30) for _ in range(4)))
