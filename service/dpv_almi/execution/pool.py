@@ -48,7 +48,8 @@ T = TypeVar("T")
 
 _HEADER = struct.Struct("!Q")
 _EXIT = b""
-"""An empty task: the worker's cue to exit (an end of file could be held off by a forked sibling)."""
+"""An empty task: the worker's cue to exit, so retiring needs no end of file (a sibling forked at that
+instant holds a copy of the channel until it lets go, :func:`_detach_inherited`)."""
 
 
 def _channel() -> tuple[socket.socket, socket.socket]:

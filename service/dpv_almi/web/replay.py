@@ -42,7 +42,8 @@ def asks_fresh(name: str, value: str) -> bool:
     in any letter case (directive names are case-insensitive), with or without an argument, or
     ``max-age=0`` (a browser's reload: no kept answer is young enough, §5.2.1.1).  A larger max-age is
     met: an answer is kept only while the data it was evaluated on is served."""
-    wanted = _FRESH.get(name.lower())
+    header = name.lower()
+    wanted = _FRESH.get(header)
     if wanted is None:
         return False
     for directive in value.split(","):
@@ -50,7 +51,7 @@ def asks_fresh(name: str, value: str) -> bool:
         directive_name = directive_name.strip().lower()
         if directive_name in wanted:
             return True
-        if name.lower() == "cache-control" and directive_name == "max-age" and argument.strip().strip('"') == "0":
+        if header == "cache-control" and directive_name == "max-age" and argument.strip().strip('"') == "0":
             return True
     return False
 
